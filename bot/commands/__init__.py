@@ -1,0 +1,11 @@
+"""The `/compliance` subcommands; each module holds one command and its handler."""
+
+from __future__ import annotations
+
+from bot.commands import ask, help
+from bot.router import Command
+
+
+def all_commands() -> list[Command]:
+    """Every subcommand, in the order help lists them."""
+    return [help.COMMAND, ask.COMMAND]

@@ -1,0 +1,34 @@
+"""`ask <question>`: search the catalogue and answer."""
+
+from __future__ import annotations
+
+from bot.errors import UsageError
+from bot.questions import record_question
+from bot.router import AnswerReply, Command, Reply, Request
+from bot.runtime import Runtime
+
+
+def handle(runtime: Runtime, request: Request, args: str) -> Reply:
+    """Answer a question and store it with what was answered."""
+    if not args.strip():
+        raise UsageError("Tell me what to look up, for example a control ID or a question.", "ask")
+    answer = runtime.answer(args)
+    with runtime.db.session_scope() as session:
+        question = record_question(
+            db_session=session,
+            user_id=request.actor.user_id,
+            surface=request.surface,
+            channel=request.channel,
+            answer=answer,
+        )
+        question_id = question.id
+    return AnswerReply(answer, question_id)
+
+
+COMMAND = Command(
+    name="ask",
+    usage="ask <question>",
+    summary="answer a question from the ISO 27001 / SOC 2 catalogue",
+    examples=("ask what replaced A.9.2.5?", "ask do contractors need security training?"),
+    handler=handle,
+)

@@ -1,0 +1,76 @@
+"""Recording questions and feedback, and the questions report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Feedback, Question
+from knowledge.answer import Answer
+
+
+def record_question(
+    *, db_session: Session, user_id: str, surface: str, channel: str | None, answer: Answer
+) -> Question:
+    """Store who asked what, where, and what the bot answered."""
+    question = Question(
+        user_id=user_id,
+        surface=surface,
+        channel=channel,
+        text=answer.query[:4000],
+        top_ids=[h.entry.id for h in answer.hits][:5],
+        confidence=round(answer.confidence, 4),
+        answered=answer.confident,
+    )
+    db_session.add(question)
+    db_session.flush()
+    return question
+
+
+def record_feedback(
+    *, db_session: Session, question_id: int, user_id: str, helpful: bool, comment: str | None = None
+) -> Feedback | None:
+    """Store a vote on an answer; None when the question is unknown."""
+    if db_session.get(Question, question_id) is None:
+        return None
+    vote = Feedback(question_id=question_id, user_id=user_id, helpful=helpful, comment=comment)
+    db_session.add(vote)
+    db_session.flush()
+    return vote
+
+
+@dataclass
+class QuestionsReport:
+    """Most asked questions, knowledge gaps and answers voted down."""
+
+    total: int
+    most_asked: list[tuple[str, int]]
+    gaps: list[Question]
+    voted_down: list[tuple[Question, Feedback]]
+
+
+def questions_report(*, db_session: Session, since: datetime | None = None) -> QuestionsReport:
+    """Build the report of what people ask and where the catalogue falls short."""
+    stmt = select(Question)
+    if since is not None:
+        stmt = stmt.where(Question.asked_at >= since)
+    questions = list(db_session.scalars(stmt.order_by(Question.asked_at)))
+    counts = Counter(" ".join(q.text.lower().split()) for q in questions)
+    down_stmt = (
+        select(Question, Feedback)
+        .join(Feedback, Feedback.question_id == Question.id)
+        .where(Feedback.helpful.is_(False))
+    )
+    if since is not None:
+        down_stmt = down_stmt.where(Question.asked_at >= since)
+    voted_down = [(q, f) for q, f in db_session.execute(down_stmt).tuples()]
+    return QuestionsReport(
+        total=len(questions),
+        most_asked=counts.most_common(10),
+        gaps=[q for q in questions if not q.answered],
+        voted_down=voted_down,
+    )

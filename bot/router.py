@@ -1,0 +1,131 @@
+"""Text in, reply structure out: the one router shared by Slack and the local console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import UsageError
+from bot.slack_text import Parsed, parse
+from knowledge.answer import Answer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a Slack user ID (or an email on the console) and their role."""
+
+    user_id: str
+    is_security: bool = False
+    email: str | None = None
+
+
+@dataclass
+class Request:
+    """One message or command, already parsed from Slack's escapes."""
+
+    actor: Actor
+    text: str
+    surface: str  # slack_mention, slack_dm, slash, console
+    channel: str | None = None
+    parsed: Parsed = field(default_factory=lambda: Parsed(text=""))
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AnswerReply:
+    """An answer to a question, with the stored question's ID for feedback."""
+
+    answer: Answer
+    question_id: int
+
+
+@dataclass
+class TextReply:
+    """Plain text (and optional Block Kit made by a command's own builder)."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    ephemeral: bool = True
+
+
+@dataclass
+class HelpReply:
+    """Help for all commands or one, with an optional reason it was shown."""
+
+    command: str | None
+    error: str | None = None
+
+
+Reply = AnswerReply | TextReply | HelpReply
+Handler = Callable[["Runtime", Request, str], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A `/compliance` subcommand."""
+
+    name: str
+    usage: str
+    summary: str
+    examples: tuple[str, ...]
+    handler: Handler
+    security_only: bool = False
+
+
+class Router:
+    """Dispatches requests to commands or to question answering."""
+
+    def __init__(self, runtime: Runtime, commands: list[Command]) -> None:
+        self.runtime = runtime
+        self.commands = {c.name: c for c in commands}
+
+    def handle(self, request: Request, *, as_command: bool = False) -> Reply:
+        """Route one request; as_command means the first word must be a subcommand (slash)."""
+        request.parsed = parse(request.text)
+        text = request.parsed.text
+        word, _, rest = text.partition(" ")
+        name = word.lower()
+        if as_command:
+            if not text:
+                return HelpReply(None)
+            if name not in self.commands:
+                return HelpReply(None, error=f"Unknown subcommand `{word}`.")
+            return self._run(name, request, rest.strip())
+        if name == "help" and (not rest or rest.strip().lower() in self.commands):
+            return HelpReply(rest.strip().lower() or None)
+        if name in self.commands and name not in {"help", "ask"} and self._looks_like_command(name, rest):
+            return self._run(name, request, rest.strip())
+        if name == "ask":
+            text = rest.strip()
+        return self._run("ask", request, text)
+
+    @staticmethod
+    def _looks_like_command(name: str, rest: str) -> bool:
+        # "mine" alone is a command; "mine means what?" is still a question.
+        return not rest.strip().endswith("?")
+
+    def _run(self, name: str, request: Request, args: str) -> Reply:
+        command = self.commands[name]
+        try:
+            return command.handler(self.runtime, request, args)
+        except UsageError as exc:
+            return HelpReply(exc.command or name, error=str(exc))
+
+
+def help_text(commands: dict[str, Command], name: str | None, error: str | None = None) -> str:
+    """Plain-text help for every command, or for one."""
+    lines = [error] if error else []
+    chosen = [commands[name]] if name in commands else list(commands.values())
+    if name is None or name not in commands:
+        lines.append("Ask me anything about ISO 27001 or SOC 2, or use a subcommand:")
+    for command in chosen:
+        lines.append(f"  /compliance {command.usage}  —  {command.summary}")
+        if command.security_only:
+            lines.append("      (security team only)")
+        for example in command.examples:
+            lines.append(f"      e.g. /compliance {example}")
+    return "\n".join(lines)

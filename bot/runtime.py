@@ -1,0 +1,72 @@
+"""One process's long-lived pieces: settings, database, catalogue and searcher, each built once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from functools import cached_property
+
+from core.config import Settings
+from core.db import Database
+from core.migrate import upgrade
+from knowledge.answer import Answer, compose
+from knowledge.catalogue import Catalogue, load_catalogue
+from knowledge.embedder import Embedder, get_embedder
+from knowledge.search import Searcher
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Lazily builds the expensive parts (model, index) once and shares them."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+
+    def migrate(self) -> None:
+        """Apply pending migrations (idempotent)."""
+        upgrade(self.settings.database_url)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The bundled catalogue plus KNOWLEDGE_DIR content."""
+        cat = load_catalogue(self.settings.knowledge_dir)
+        for problem in cat.skipped:
+            log.warning("organisation content skipped: %s", problem)
+        return cat
+
+    def searcher(
+        self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> Searcher:
+        """The searcher, loading the model and index on first use."""
+        with self._lock:
+            if self._searcher is None or rebuild:
+                embedder = self._embedder or get_embedder()
+                self._searcher = Searcher(
+                    self.catalogue,
+                    embedder,
+                    self.settings.index_dir,
+                    force_rebuild=rebuild,
+                    progress=progress,
+                )
+            return self._searcher
+
+    @property
+    def search_ready(self) -> bool:
+        """True once the index is loaded."""
+        return self._searcher is not None
+
+    def answer(self, question: str, *, k: int = 5, framework: str | None = None) -> Answer:
+        """Search and compose an answer, timing the whole thing."""
+        start = time.perf_counter()
+        searcher = self.searcher()
+        result = searcher.search(question, k=k, framework=framework)
+        answer = compose(result, self.catalogue, min_score=self.settings.answer_min_score)
+        answer.took_ms = (time.perf_counter() - start) * 1000
+        return answer

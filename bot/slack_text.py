@@ -1,0 +1,55 @@
+"""Parsing Slack's escaped forms in message and command text."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+_ESCAPED = re.compile(r"<([^<>]+)>")
+
+
+@dataclass
+class Parsed:
+    """Plain text with Slack's escapes replaced, plus what they referred to."""
+
+    text: str
+    users: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    usergroups: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def parse(raw: str) -> Parsed:
+    """Replace <@U…|name>, <#C…|name>, <!subteam^S…|@team> and <url|label> with readable text."""
+    out = Parsed(text="")
+
+    def replace(match: re.Match[str]) -> str:
+        body = match.group(1)
+        target, _, label = body.partition("|")
+        if target.startswith("@"):
+            out.users.append(target[1:])
+            return target[1:]
+        if target.startswith("#"):
+            out.channels.append(target[1:])
+            return target[1:]
+        if target.startswith("!subteam^"):
+            out.usergroups.append(target[len("!subteam^") :])
+            return target[len("!subteam^") :]
+        if target.startswith("!"):
+            return label or f"@{target[1:]}"
+        if re.match(r"^(https?|mailto):", target):
+            url = html.unescape(target)
+            out.links.append(url)
+            return url
+        return label or target
+
+    out.text = html.unescape(_ESCAPED.sub(replace, raw)).strip()
+    return out
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """Drop the leading @bot mention from an app_mention's text."""
+    if bot_user_id:
+        text = re.sub(rf"^\s*<@{re.escape(bot_user_id)}(\|[^>]*)?>[\s,:]*", "", text)
+    return re.sub(r"^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>[\s,:]*", "", text)

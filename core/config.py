@@ -1,0 +1,137 @@
+"""The one typed settings object; the only reader of the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A setting has a bad value; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting compliance-bot reads, from the environment or an optional `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = Field(
+        default="sqlite:///compliance-bot.db",
+        description="SQLAlchemy URL: sqlite:///file.db or postgresql+psycopg://user@host/db",
+    )
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+    security_team: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    security_channel: str | None = None
+    tz: str = Field(default="UTC", validation_alias=AliasChoices("COMPLIANCE_TZ", "TZ"))
+    knowledge_dir: Path | None = None
+    index_dir: Path = Path(".compliance-bot/index")
+    evidence_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    delivery_rate: float = Field(default=5.0, gt=0, le=100)
+    answer_min_score: float = Field(default=0.35, ge=0, le=1)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "expected a URL like sqlite:///compliance-bot.db or postgresql+psycopg://user@host/db"
+            ) from None
+        backend = url.get_backend_name()
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError(f"unsupported database '{backend}': use sqlite or postgresql")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("security_team", mode="before")
+    @classmethod
+    def _split_team(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("security_team")
+    @classmethod
+    def _check_team(cls, value: list[str]) -> list[str]:
+        for member in value:
+            if not member[:1] in {"U", "W", "S"} or not member.isalnum():
+                raise ValueError(
+                    f"'{member}' is not a Slack user ID (U…/W…) or user group ID (S…)"
+                )
+        return value
+
+    @field_validator("security_channel")
+    @classmethod
+    def _check_channel(cls, value: str | None) -> str | None:
+        if value and not (value[:1] in {"C", "G"} and value.isalnum()):
+            raise ValueError("expected a Slack channel ID such as C0123ABCD")
+        return value or None
+
+    @field_validator("tz")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        name = value.lstrip(":")
+        if "zoneinfo/" in name:  # TZ=/usr/share/zoneinfo/Europe/Berlin
+            name = name.split("zoneinfo/", 1)[1]
+        elif name == "/etc/localtime":  # the system default: we schedule in UTC then
+            name = "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Europe/Berlin or UTC") from None
+        return name
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The default time zone as a ZoneInfo."""
+        return ZoneInfo(self.tz)
+
+
+def _env_name(loc: tuple[object, ...]) -> str:
+    field = str(loc[0]) if loc else "?"
+    return "TZ" if field.lower() in {"tz", "compliance_tz"} else field.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning validation errors into one ConfigError line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"{_env_name(err.get('loc', ()))}: {message}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own with load_settings)."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""When things happen: the scheduler, evidence nudges, campaigns and the paced sender."""

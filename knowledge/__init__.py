@@ -1,0 +1,1 @@
+"""What the standards say and how to find it. Imports nothing from bot/ or jobs/."""

