@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -187,7 +187,9 @@ def ask(
                 err.print(f"error: {exc}")
             continue
         with rt.db.session_scope() as session:
-            record_question(db_session=session, user_id="cli", surface="cli", channel=None, answer=answer)
+            record_question(
+                db_session=session, user_id="cli", surface="cli", channel=None, answer=answer
+            )
         if as_json:
             print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
         else:
@@ -321,8 +323,11 @@ def index_build() -> None:
 
     rt = Runtime(settings())
     with Progress(
-        TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err,
+        TextColumn("embedding"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
     ) as progress:
         task = progress.add_task("embed", total=None)
 
@@ -346,3 +351,298 @@ def main() -> None:
     except UserFacingError as exc:
         err.print(f"error: {exc}")
         sys.exit(1)
+
+
+@app.command()
+def serve(
+    http: Annotated[bool, typer.Option("--http", help="Serve the Events API over HTTP.")] = False,
+    host: Annotated[str, typer.Option("--host", help="HTTP bind address.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="HTTP port.")] = 3000,
+) -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, or --http for the Events API."""
+    from bot.app import build_app
+    from bot.runtime import Runtime
+
+    rt = runtime()
+    assert isinstance(rt, Runtime)
+    if not http and rt.settings.slack_app_token is None:
+        fail("set SLACK_APP_TOKEN for Socket Mode, or run `compliance-bot serve --http`", 2)
+    slack_app = build_app(rt)
+    # Load the model and index before taking traffic so the first answer is fast.
+    rt.searcher()
+    if http:
+        import waitress
+
+        from bot.http import wsgi_app
+
+        err.print(f"serving Slack events on http://{host}:{port}/slack/events (health: /healthz)")
+        waitress.serve(
+            wsgi_app(slack_app, rt), host=host, port=port, threads=8, ident="compliance-bot"
+        )
+        return
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    assert rt.settings.slack_app_token is not None
+    handler = SocketModeHandler(
+        slack_app,
+        app_token=rt.settings.slack_app_token.get_secret_value(),
+        web_client=slack_app.client,
+    )
+    err.print("connected to Slack in Socket Mode")
+    handler.start()
+
+
+report_app = typer.Typer(help="Reports for the security team.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("questions")
+def report_questions(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only questions from this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Most asked questions, questions with no good match, and answers voted down."""
+    from bot.commands.report import parse_since, report_text
+    from bot.questions import questions_report
+    from bot.runtime import Runtime
+
+    try:
+        start = parse_since(since or "")
+    except UserFacingError as exc:
+        fail(str(exc), 2)
+    rt = runtime()
+    assert isinstance(rt, Runtime)
+    with rt.db.session_scope() as session:
+        print(report_text(questions_report(db_session=session, since=start)))
+
+
+register_app = typer.Typer(help="The organisation's control register.", no_args_is_help=True)
+evidence_app = typer.Typer(help="Evidence and the tamper-evident ledger.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports for auditors.", invoke_without_command=True)
+app.add_typer(register_app, name="register")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(export_app, name="export")
+
+
+def _rt() -> Any:
+    from bot.runtime import Runtime
+
+    rt = runtime()
+    assert isinstance(rt, Runtime)
+    return rt
+
+
+@register_app.command("import")
+def register_import(
+    file: Annotated[Path, typer.Argument(help="CSV or YAML register (see examples/register.csv).")],
+    actor: Annotated[
+        str, typer.Option("--as", help="Who is importing (recorded in history).")
+    ] = "cli",
+) -> None:
+    """Import or update controls; all-or-nothing, errors name their line."""
+    from bot.evidence_support import requirement_resolver, user_resolver
+    from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
+
+    rt = _rt()
+    if not file.exists():
+        fail(f"{file} does not exist")
+    try:
+        raw = read_rows(file)
+        rows = validate(
+            raw,
+            resolve_requirement=requirement_resolver(rt.catalogue),
+            known_ids=list(rt.catalogue.entries),
+        )
+    except RegisterImportError as exc:
+        fail(str(exc))
+    resolve = user_resolver(rt.slack)
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+    ) as bar:
+        task = bar.add_task("import", total=len(rows))
+
+        def tracked(email: str) -> str | None:
+            return resolve(email)
+
+        with rt.db.session_scope() as session:
+            result = import_rows(rows, db_session=session, actor=actor, resolve_user=tracked)
+        bar.update(task, completed=len(rows))
+    out.print(
+        f"register imported: {len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged"
+    )
+    if result.unresolved_owners:
+        err.print(
+            "note: these owners are not linked to a Slack user yet (no Slack token, or unknown email): "
+            + ", ".join(sorted(set(result.unresolved_owners)))
+        )
+
+
+@register_app.command("list")
+def register_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the organisation's controls."""
+    from sqlalchemy import select
+
+    from core.models import OrgControl
+
+    rt = _rt()
+    with rt.db.session_scope() as session:
+        controls = list(session.scalars(select(OrgControl).order_by(OrgControl.ref)))
+        rows = [
+            {
+                "id": c.ref,
+                "title": c.title,
+                "requirements": c.requirements,
+                "owner": c.owner,
+                "cadence": c.cadence,
+                "applicable": c.applicable,
+                "version": c.version,
+            }
+            for c in controls
+        ]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table("ID", "Title", "Implements", "Owner", "Cadence", "Applicable")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["title"],
+            ", ".join(r["requirements"]),
+            r["owner"],
+            r["cadence"],
+            "yes" if r["applicable"] else "no",
+        )
+    out.print(table)
+
+
+@register_app.command("show")
+def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Show one control with its history and evidence requests."""
+    from sqlalchemy import select
+
+    from core.models import EvidenceRequest, OrgControl, OrgControlVersion
+
+    rt = _rt()
+    with rt.db.session_scope() as session:
+        control = session.scalars(select(OrgControl).where(OrgControl.ref.ilike(ref))).first()
+        if control is None:
+            fail(f"no control '{ref}' in the register (see `compliance-bot register list`)")
+        print(f"{control.ref} {control.title} (version {control.version})")
+        print(f"  implements: {', '.join(control.requirements)}")
+        print(
+            f"  owner: {control.owner}"
+            + (f" ({control.owner_user_id})" if control.owner_user_id else "")
+        )
+        print(f"  cadence: {control.cadence}; applicable: {'yes' if control.applicable else 'no'}")
+        if control.justification:
+            print(f"  justification: {control.justification}")
+        if control.expected_evidence:
+            print(f"  expected evidence: {control.expected_evidence}")
+        for v in session.scalars(
+            select(OrgControlVersion)
+            .where(OrgControlVersion.control_id == control.id)
+            .order_by(OrgControlVersion.version)
+        ):
+            print(f"  history: v{v.version} {v.changed_at:%Y-%m-%d %H:%M} by {v.changed_by}")
+        for r in session.scalars(
+            select(EvidenceRequest)
+            .where(EvidenceRequest.control_id == control.id)
+            .order_by(EvidenceRequest.due_at)
+        ):
+            print(f"  evidence {r.period}: {r.status}, due {r.due_at:%Y-%m-%d}")
+
+
+@evidence_app.command("verify")
+def evidence_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first altered, removed or reordered record."""
+    from core import ledger
+
+    rt = _rt()
+    with rt.db.session_scope() as session:
+        result = ledger.verify(db_session=session)
+    if not result.ok:
+        fail(f"ledger verification FAILED: {result.problem}")
+    out.print(f"ledger OK: {result.records} records, head {result.head}")
+
+
+@export_app.callback()
+def export(
+    ctx: typer.Context,
+    out_file: Annotated[Path | None, typer.Option("--out", help="The ZIP to write.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="From date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="To date (YYYY-MM-DD), inclusive.")
+    ] = None,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import timedelta
+
+    from bot.commands.report import parse_since
+    from bot.evidence_support import requirements
+    from core.evidence.export import ExportEmptyError, build_export
+
+    if out_file is None:
+        fail("--out FILE.zip is required", 2)
+    fw = _check_framework(framework)
+    try:
+        start = parse_since(date_from or "")
+        end = parse_since(date_to or "")
+    except UserFacingError as exc:
+        fail(str(exc), 2)
+    if end is not None:
+        end = end + timedelta(days=1) - timedelta(microseconds=1)
+    if start and end and start > end:
+        fail("--from is after --to", 2)
+    rt = _rt()
+    with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
+        task = bar.add_task("controls", total=4)
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, advance=1)
+
+        try:
+            with rt.db.session_scope() as session:
+                manifest = build_export(
+                    out_file,
+                    db_session=session,
+                    requirements=requirements(rt.catalogue),
+                    start=start,
+                    end=end,
+                    framework=fw,
+                    progress=step,
+                )
+        except ExportEmptyError as exc:
+            fail(str(exc))
+    counts = manifest["counts"]
+    out.print(
+        f"wrote {out_file}: {counts['submissions']} submissions, {counts['acknowledgements']} acknowledgements, "
+        f"{counts['questions']} questions, {counts['files']} files; ledger head {manifest['ledger_head']['hash']}"
+    )
+
+
+@export_app.command("soa")
+def export_soa(out_file: Annotated[Path, typer.Option("--out", help="The CSV to write.")]) -> None:
+    """Write the Statement of Applicability: all 93 Annex A controls."""
+    from bot.evidence_support import requirements
+    from core.evidence.export import soa_rows, write_soa
+
+    rt = _rt()
+    annex = [
+        r
+        for r in requirements(rt.catalogue).values()
+        if rt.catalogue.entries[r.id].kind == "annex_a"
+    ]
+    with rt.db.session_scope() as session:
+        rows = soa_rows(db_session=session, annex_a=annex)
+    write_soa(out_file, rows)
+    out.print(f"wrote {out_file}: {len(rows)} Annex A controls")

@@ -13,7 +13,9 @@ PROMPT = "you> "
 EXIT_WORDS = {"exit", "quit", ":q"}
 
 
-def run(router: Router, actor: Actor, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run(
+    router: Router, actor: Actor, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     """Read lines until EOF or `exit`, answering each through the shared router."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

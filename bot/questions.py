@@ -32,7 +32,12 @@ def record_question(
 
 
 def record_feedback(
-    *, db_session: Session, question_id: int, user_id: str, helpful: bool, comment: str | None = None
+    *,
+    db_session: Session,
+    question_id: int,
+    user_id: str,
+    helpful: bool,
+    comment: str | None = None,
 ) -> Feedback | None:
     """Store a vote on an answer; None when the question is unknown."""
     if db_session.get(Question, question_id) is None:

@@ -95,9 +95,18 @@ class Router:
             if name not in self.commands:
                 return HelpReply(None, error=f"Unknown subcommand `{word}`.")
             return self._run(name, request, rest.strip())
+        if request.files and "evidence" in self.commands:
+            # A file sent to the bot is evidence being handed in.
+            return self._run(
+                "evidence", request, text[len(word) :].strip() if name == "evidence" else text
+            )
         if name == "help" and (not rest or rest.strip().lower() in self.commands):
             return HelpReply(rest.strip().lower() or None)
-        if name in self.commands and name not in {"help", "ask"} and self._looks_like_command(name, rest):
+        if (
+            name in self.commands
+            and name not in {"help", "ask"}
+            and self._looks_like_command(name, rest)
+        ):
             return self._run(name, request, rest.strip())
         if name == "ask":
             text = rest.strip()
@@ -110,6 +119,8 @@ class Router:
 
     def _run(self, name: str, request: Request, args: str) -> Reply:
         command = self.commands[name]
+        if command.security_only and not request.actor.is_security:
+            self.runtime.team.require(request.actor.user_id, f"use `/compliance {name}`")
         try:
             return command.handler(self.runtime, request, args)
         except UsageError as exc:

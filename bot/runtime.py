@@ -8,6 +8,10 @@ import time
 from collections.abc import Callable
 from functools import cached_property
 
+from slack_sdk import WebClient
+
+from bot.roles import SecurityTeam
+from bot.slack_client import make_client
 from core.config import Settings
 from core.db import Database
 from core.migrate import upgrade
@@ -28,6 +32,16 @@ class Runtime:
         self._embedder = embedder
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
+
+    @cached_property
+    def slack(self) -> WebClient | None:
+        """The Web API client, or None when no bot token is configured (console only)."""
+        return make_client(self.settings) if self.settings.slack_bot_token else None
+
+    @cached_property
+    def team(self) -> SecurityTeam:
+        """The security team (user IDs and user groups from SECURITY_TEAM)."""
+        return SecurityTeam(self.settings.security_team, self.slack)
 
     def migrate(self) -> None:
         """Apply pending migrations (idempotent)."""

@@ -76,10 +76,8 @@ class Settings(BaseSettings):
     @classmethod
     def _check_team(cls, value: list[str]) -> list[str]:
         for member in value:
-            if not member[:1] in {"U", "W", "S"} or not member.isalnum():
-                raise ValueError(
-                    f"'{member}' is not a Slack user ID (U…/W…) or user group ID (S…)"
-                )
+            if member[:1] not in {"U", "W", "S"} or not member.isalnum():
+                raise ValueError(f"'{member}' is not a Slack user ID (U…/W…) or user group ID (S…)")
         return value
 
     @field_validator("security_channel")

@@ -88,7 +88,9 @@ def compose(result: SearchResult, catalogue: Catalogue, *, min_score: float) -> 
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), width=96, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(
+        " ".join(text.split()), width=96, initial_indent=indent, subsequent_indent=indent
+    )
 
 
 def label(entry: Entry) -> str:

@@ -295,7 +295,9 @@ def load_org(directory: Path, cat: Catalogue) -> list[Problem]:
             entries = []
         for entry in entries:
             if entry.framework != "org":
-                problems.append(Problem(path.name, entry.id, "organisation content must be framework: org"))
+                problems.append(
+                    Problem(path.name, entry.id, "organisation content must be framework: org")
+                )
             for cited in entry.cites:
                 if cited not in cat.entries:
                     problems.append(Problem(path.name, entry.id, f"cites unknown ID '{cited}'"))

@@ -129,13 +129,17 @@ def build(
     return DenseIndex(index, rows, key, loaded_from_cache=False)
 
 
+def _write_text(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
 def _save(index_dir: Path, key: str, index: faiss.Index, rows: list[str]) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         vec_path, meta_path = _paths(index_dir, key)
         _atomic_write(vec_path, lambda tmp: faiss.write_index(index, tmp))
         meta = json.dumps({"key": key, "format": FORMAT, "rows": rows})
-        _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(meta, encoding="utf-8"))
+        _atomic_write(meta_path, lambda tmp: _write_text(tmp, meta))
         for old in index_dir.glob("dense-*"):
             if key not in old.name:
                 old.unlink(missing_ok=True)

@@ -123,7 +123,9 @@ class Searcher:
         dense = np.zeros(n, dtype=np.float32)
         if mode in {"hybrid", "dense"}:
             vector = self.embedder.encode([text])[0]
-            for entry_id, score in self.dense.search(vector, k=min(120, self.dense.index.ntotal)).items():
+            for entry_id, score in self.dense.search(
+                vector, k=min(120, self.dense.index.ntotal)
+            ).items():
                 dense[self._positions[entry_id]] = max(0.0, score)
         lexical = np.zeros(n, dtype=np.float32)
         if mode in {"hybrid", "lexical"}:
@@ -159,10 +161,10 @@ class Searcher:
                 break
             if hit.entry.id in taken:
                 continue
-            if filter_fw and hit.entry.framework != filter_fw:
-                # A named framework narrows results; explanatory topics stay unless asked strictly.
-                if framework is not None or hit.entry.framework not in {"topic", "org"}:
-                    continue
+            # A named framework narrows results; explanatory topics stay unless asked strictly.
+            strict = framework is not None or hit.entry.framework not in {"topic", "org"}
+            if filter_fw and hit.entry.framework != filter_fw and strict:
+                continue
             hits.append(hit)
             taken.add(hit.entry.id)
         return SearchResult(

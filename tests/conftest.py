@@ -45,7 +45,9 @@ def _create_pg_database() -> str:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER}: {exc}. Start it or use --backend sqlite")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_SERVER}: {exc}. Start it or use --backend sqlite"
+        )
     finally:
         engine.dispose()
     return PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
@@ -74,7 +76,9 @@ def _truncate_all(url: str) -> None:
     with engine.begin() as conn:
         names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
         if names:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+            )
     engine.dispose()
 
 
@@ -132,3 +136,40 @@ def real_searcher(catalogue: Catalogue, real_embedder, shared_index_dir: Path): 
     from knowledge.search import Searcher
 
     return Searcher(catalogue, real_embedder, shared_index_dir)
+
+
+@pytest.fixture
+def fake_slack():  # type: ignore[no-untyped-def]
+    """A fake Slack Web API server on loopback."""
+    from tests.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def slack_settings(settings: Settings, fake_slack) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings whose Web API calls go to the fake server."""
+    return settings.model_copy(update={"slack_api_url": fake_slack.url})
+
+
+@pytest.fixture
+def slack_runtime(slack_settings: Settings, real_searcher, shared_index_dir: Path):  # type: ignore[no-untyped-def]
+    """A Runtime on the fake Slack server that shares the session's model and index."""
+    from bot.runtime import Runtime
+
+    settings = slack_settings.model_copy(update={"index_dir": shared_index_dir})
+    runtime = Runtime(settings, embedder=real_searcher.embedder)
+    runtime._searcher = real_searcher  # the session's searcher: same catalogue, already built
+    return runtime
+
+
+@pytest.fixture
+def slack_app(slack_runtime):  # type: ignore[no-untyped-def]
+    """The real app served over HTTP, talking to the fake Slack server."""
+    from tests.slack_support import SlackAppServer
+
+    server = SlackAppServer(slack_runtime)
+    yield server
+    server.close()

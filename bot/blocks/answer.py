@@ -1,0 +1,90 @@
+"""Block Kit for answers and help."""
+
+from __future__ import annotations
+
+from bot.blocks.common import Block, actions, button, context, divider, modal, section, text_input
+from bot.ids import Action, Field, View
+from bot.ids import Block as BlockId
+from bot.router import Command, help_text
+from knowledge.answer import Answer, label
+
+
+def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) -> list[Block]:
+    """An answer with its evidence, counterparts, related entries and feedback buttons."""
+    blocks: list[Block] = []
+    if answer.truncated:
+        blocks.append(context("Your question was long: I used its first 1,000 characters."))
+    if not answer.confident or answer.best is None:
+        nearest = "\n".join(f"• {label(h.entry)}" for h in answer.related) or "• nothing close"
+        blocks.append(
+            section(
+                ":mag: I don't have a confident answer to that in the catalogue, so I've noted it "
+                "as a knowledge gap for the security team.\n*Nearest entries:*\n" + nearest
+            )
+        )
+        blocks.append(context("Try naming a control (e.g. `A.5.15`, `CC6.1`) or other words."))
+    else:
+        entry = answer.best.entry
+        if answer.legacy_note:
+            blocks.append(section(f":arrows_counterclockwise: {answer.legacy_note}"))
+        blocks.append(section(f"*{label(entry)}*\n{entry.summary}"))
+        if answer.clause_note:
+            blocks.append(context(answer.clause_note))
+        if entry.evidence:
+            items = "\n".join(f"• {item}" for item in entry.evidence)
+            blocks.append(section(f"*What auditors expect as evidence*\n{items}"))
+        if answer.equivalents:
+            other = "SOC 2" if entry.framework == "iso27001" else "ISO 27001"
+            lines = "\n".join(
+                f"• *{e.id}* {e.title} _({e.strength})_ — {e.rationale}" for e in answer.equivalents
+            )
+            blocks.append(section(f"*{other} counterparts*\n{lines}"))
+        if answer.related:
+            blocks.append(
+                context(
+                    "Related: "
+                    + " · ".join(f"{h.entry.id} {h.entry.title}" for h in answer.related)
+                )
+            )
+    buttons = [
+        button(":+1: Helpful", Action.FEEDBACK_UP, str(question_id)),
+        button(":-1: Not helpful", Action.FEEDBACK_DOWN, str(question_id)),
+    ]
+    if shareable:
+        buttons.insert(
+            0, button("Share in channel", Action.SHARE_ANSWER, str(question_id), style="primary")
+        )
+    blocks.append(divider())
+    blocks.append(actions(*buttons))
+    return blocks
+
+
+def help_blocks(commands: dict[str, Command], name: str | None, error: str | None) -> list[Block]:
+    """Help for all subcommands or one, as a code-free mrkdwn section."""
+    return [
+        section(
+            help_text(commands, name, error)
+            .replace("  /compliance", "• `/compliance")
+            .replace("  —", "` —")
+        )
+    ]
+
+
+def feedback_modal(question_id: int) -> dict[str, object]:
+    """The 👎 modal asking what was missing."""
+    return modal(
+        View.FEEDBACK,
+        "What was missing?",
+        [
+            text_input(
+                BlockId.FEEDBACK_COMMENT,
+                "What did you expect to find?",
+                Field.VALUE,
+                multiline=True,
+                optional=True,
+                placeholder="e.g. our own password policy, or which SOC 2 criterion covers this",
+            )
+        ],
+        submit="Send",
+        metadata=str(question_id),
+    )

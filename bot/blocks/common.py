@@ -1,0 +1,100 @@
+"""Small Block Kit helpers shared by the builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
+
+
+def text(value: str, *, markdown: bool = True) -> dict[str, Any]:
+    """A text object."""
+    kind = "mrkdwn" if markdown else "plain_text"
+    out: dict[str, Any] = {"type": kind, "text": value[:MAX_TEXT]}
+    if not markdown:
+        out["emoji"] = True
+    return out
+
+
+def section(value: str, accessory: dict[str, Any] | None = None) -> Block:
+    """A mrkdwn section."""
+    block: Block = {"type": "section", "text": text(value)}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def context(value: str) -> Block:
+    """A small grey context line."""
+    return {"type": "context", "elements": [text(value)]}
+
+
+def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    """A button element."""
+    out: dict[str, Any] = {
+        "type": "button",
+        "text": text(label, markdown=False),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        out["style"] = style
+    return out
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
+    """An actions block."""
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def divider() -> Block:
+    """A divider."""
+    return {"type": "divider"}
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    action_id: str,
+    *,
+    multiline: bool = False,
+    optional: bool = False,
+    placeholder: str | None = None,
+    initial: str | None = None,
+) -> Block:
+    """An input block holding a plain-text input."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+    }
+    if placeholder:
+        element["placeholder"] = text(placeholder, markdown=False)
+    if initial:
+        element["initial_value"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": text(label, markdown=False),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def modal(
+    callback_id: str, title: str, blocks: list[Block], *, submit: str, metadata: str = ""
+) -> dict[str, Any]:
+    """A modal view."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": text(title[:24], markdown=False),
+        "submit": text(submit, markdown=False),
+        "close": text("Cancel", markdown=False),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }

@@ -1,0 +1,78 @@
+"""Block Kit for App Home and `mine`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.common import Block, button, context, divider, section
+from bot.home import HomeModel
+from bot.ids import Action
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def home_blocks(model: HomeModel) -> list[Block]:
+    """The person's open evidence requests and acknowledgements, plus the team view if security."""
+    blocks: list[Block] = [section("*Your compliance to-do list*")]
+    if not model.requests and not model.acks:
+        blocks.append(context("Nothing waiting for you. :tada:"))
+    for req in model.requests:
+        flag = ":red_circle: overdue" if req.overdue else f"due {_date(req.due_at)}"
+        status = " (submitted, awaiting review)" if req.status == "submitted" else ""
+        blocks.append(
+            section(
+                f"*Evidence: {req.control_ref} {req.control_title}* — {req.period}, {flag}{status}",
+                button(
+                    "Submit evidence", Action.SUBMIT_EVIDENCE, str(req.request_id), style="primary"
+                ),
+            )
+        )
+    for ack in model.acks:
+        blocks.append(
+            section(
+                f"*Acknowledge: {ack.title}* — due {_date(ack.due_at)}",
+                button(
+                    "I have read and understood",
+                    Action.ACKNOWLEDGE,
+                    str(ack.campaign_id),
+                    style="primary",
+                ),
+            )
+        )
+    if model.is_security:
+        blocks += [divider(), section("*Security team overview*")]
+        blocks.append(context(f"Overdue evidence requests: *{model.overdue_evidence}*"))
+        if not model.campaigns:
+            blocks.append(context("No active campaigns."))
+        for c in model.campaigns:
+            share = f"{c.acknowledged}/{c.total}" if c.total else "0/0"
+            blocks.append(
+                section(
+                    f"*Campaign #{c.campaign_id}: {c.title}* — {share} acknowledged, due {_date(c.due_at)}"
+                )
+            )
+    return blocks
+
+
+def home_view(model: HomeModel) -> dict[str, Any]:
+    """The App Home tab view."""
+    return {"type": "home", "blocks": home_blocks(model)}
+
+
+def mine_text(model: HomeModel) -> str:
+    """`mine` as plain text."""
+    lines = ["Your compliance to-do list:"]
+    if not model.requests and not model.acks:
+        lines.append("  Nothing waiting for you.")
+    for req in model.requests:
+        flag = "OVERDUE" if req.overdue else f"due {_date(req.due_at)}"
+        lines.append(
+            f"  - Evidence for {req.control_ref} {req.control_title} ({req.period}): {flag}, {req.status}"
+        )
+    for ack in model.acks:
+        lines.append(
+            f"  - Acknowledge campaign #{ack.campaign_id} \u201c{ack.title}\u201d by {_date(ack.due_at)}"
+        )
+    return "\n".join(lines)

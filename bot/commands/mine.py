@@ -1,0 +1,27 @@
+"""`mine`: my controls, evidence due and pending acknowledgements."""
+
+from __future__ import annotations
+
+from bot.blocks.home import home_blocks, mine_text
+from bot.home import HomeModel, home_for
+from bot.router import Command, Reply, Request, TextReply
+from bot.runtime import Runtime
+
+
+def handle(runtime: Runtime, request: Request, args: str) -> Reply:
+    """List what the person owes: evidence and acknowledgements."""
+    with runtime.db.session_scope() as session:
+        model = home_for(
+            request.actor.user_id, is_security=False, db_session=session, email=request.actor.email
+        )
+    personal = HomeModel(model.user_id, False, model.requests, model.acks)
+    return TextReply(mine_text(model), blocks=home_blocks(personal))
+
+
+COMMAND = Command(
+    name="mine",
+    usage="mine",
+    summary="my controls, evidence due and pending acknowledgements",
+    examples=("mine",),
+    handler=handle,
+)

@@ -1,0 +1,55 @@
+"""`report [since YYYY-MM-DD]`: what people ask and where the catalogue falls short."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.errors import UsageError
+from bot.questions import QuestionsReport, questions_report
+from bot.router import Command, Reply, Request, TextReply
+from bot.runtime import Runtime
+
+
+def parse_since(value: str) -> datetime | None:
+    """A YYYY-MM-DD date as the start of that day in UTC; None for empty."""
+    value = value.strip().removeprefix("since").strip()
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(
+            f"'{value}' is not a date: use YYYY-MM-DD, e.g. 2026-01-31", "report"
+        ) from None
+
+
+def report_text(report: QuestionsReport) -> str:
+    """The questions report as plain text."""
+    lines = [f"Questions asked: {report.total}"]
+    lines.append("Most asked:")
+    lines += [f"  {count:>4}  {text}" for text, count in report.most_asked] or ["  (none)"]
+    lines.append(f"No good match (knowledge gaps): {len(report.gaps)}")
+    lines += [f"  - {q.asked_at:%Y-%m-%d} {q.text[:120]}" for q in report.gaps[:20]]
+    lines.append(f"Answers voted down: {len(report.voted_down)}")
+    for question, vote in report.voted_down[:20]:
+        note = f" — missing: {vote.comment}" if vote.comment else ""
+        lines.append(f"  - {question.text[:120]} (top: {', '.join(question.top_ids[:2])}){note}")
+    return "\n".join(lines)
+
+
+def handle(runtime: Runtime, request: Request, args: str) -> Reply:
+    """Show the questions report."""
+    since = parse_since(args)
+    with runtime.db.session_scope() as session:
+        text = report_text(questions_report(db_session=session, since=since))
+    return TextReply(f"```{text}```")
+
+
+COMMAND = Command(
+    name="report",
+    usage="report [since YYYY-MM-DD]",
+    summary="most asked questions, knowledge gaps and answers voted down",
+    examples=("report", "report since 2026-10-01"),
+    handler=handle,
+    security_only=True,
+)

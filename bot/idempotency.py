@@ -1,0 +1,37 @@
+"""Handle each Slack event and interaction once, across processes, with a unique key in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.models import ProcessedRequest
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """A stable key for a request body: the event_id, or the interaction's trigger/action IDs."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    if body.get("type") == "block_actions" and body.get("actions"):
+        action = body["actions"][0]
+        return (
+            f"action:{body.get('trigger_id')}:{action.get('action_id')}:{action.get('action_ts')}"
+        )
+    if body.get("type") == "view_submission" and body.get("view"):
+        return f"view:{body['view'].get('id')}:{body['view'].get('hash')}"
+    return None
+
+
+def claim(key: str, *, db_session: Session) -> bool:
+    """True when this process is the first to see key; False for a duplicate."""
+    try:
+        with db_session.begin_nested():
+            db_session.add(ProcessedRequest(key=key[:200]))
+            db_session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,52 @@
+"""Every action_id, callback_id and block_id the app uses, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """Button and menu action IDs."""
+
+    FEEDBACK_UP = "feedback_up"
+    FEEDBACK_DOWN = "feedback_down"
+    SHARE_ANSWER = "share_answer"
+    SUBMIT_EVIDENCE = "submit_evidence"
+    SNOOZE = "snooze_nudge"
+    ACCEPT_EVIDENCE = "accept_evidence"
+    REJECT_EVIDENCE = "reject_evidence"
+    CONFIRM_CONTROL = "confirm_control"
+    ACKNOWLEDGE = "acknowledge"
+    TAKE_QUIZ = "take_quiz"
+    OPEN_LINK = "open_link"
+
+
+class View(StrEnum):
+    """Modal callback IDs."""
+
+    FEEDBACK = "feedback_modal"
+    EVIDENCE = "evidence_modal"
+    REJECT = "reject_modal"
+    CAMPAIGN = "campaign_modal"
+    QUIZ = "quiz_modal"
+
+
+class Block(StrEnum):
+    """Block IDs of inputs read back from view submissions."""
+
+    FEEDBACK_COMMENT = "feedback_comment"
+    EVIDENCE_TEXT = "evidence_text"
+    EVIDENCE_LINK = "evidence_link"
+    EVIDENCE_DATE = "evidence_date"
+    REJECT_COMMENT = "reject_comment"
+    CAMPAIGN_TITLE = "campaign_title"
+    CAMPAIGN_AUDIENCE = "campaign_audience"
+    CAMPAIGN_DUE = "campaign_due"
+    CAMPAIGN_LINK = "campaign_link"
+    QUIZ_QUESTION = "quiz_q"
+
+
+class Field(StrEnum):
+    """Input element action IDs inside the blocks above."""
+
+    VALUE = "value"

@@ -1,0 +1,15 @@
+"""Block action listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.actions import evidence, feedback, share
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register block actions."""
+    feedback.register(app, deps)
+    share.register(app, deps)
+    evidence.register(app, deps)

@@ -1,0 +1,28 @@
+"""`/compliance <subcommand>`: ack at once, answer ephemerally through the shared router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.deps import Deps
+from bot.router import AnswerReply, Request
+from bot.slack_render import message_args
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register /compliance."""
+
+    @app.command("/compliance")
+    def on_compliance(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        request = Request(
+            actor=deps.actor(command["user_id"]),
+            text=command.get("text", ""),
+            surface="slash",
+            channel=command.get("channel_id"),
+        )
+        reply = deps.router.handle(request, as_command=True)
+        args = message_args(reply, deps.router.commands, shareable=isinstance(reply, AnswerReply))
+        respond(response_type="ephemeral", **args)

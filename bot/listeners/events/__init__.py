@@ -1,0 +1,15 @@
+"""Event listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.events import app_home_opened, app_mention, message_im
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register event listeners."""
+    app_mention.register(app, deps)
+    message_im.register(app, deps)
+    app_home_opened.register(app, deps)

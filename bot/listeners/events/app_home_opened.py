@@ -1,0 +1,25 @@
+"""`app_home_opened`: publish the person's App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.blocks.home import home_view
+from bot.deps import Deps
+from bot.home import home_for
+
+
+def register(app: App, deps: Deps) -> None:
+    """Publish App Home on open."""
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        with deps.runtime.db.session_scope() as session:
+            model = home_for(user, is_security=deps.runtime.team.contains(user), db_session=session)
+        client.views_publish(user_id=user, view=home_view(model))

@@ -1,0 +1,14 @@
+"""Modal submission listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.views import evidence, feedback
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register view submissions."""
+    feedback.register(app, deps)
+    evidence.register(app, deps)

@@ -1,0 +1,75 @@
+"""Evidence modals: the submission modal and the rejection comment."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.errors import UserFacingError
+from bot.evidence_flow import hand_in, result_text
+from bot.ids import Block, Field, View
+from bot.listeners.actions.evidence import notify_owner
+from core.evidence.service import EvidenceError, review
+from core.models import EvidenceRequest, OrgControl
+
+
+def _value(view: dict[str, Any], block: str, key: str = "value") -> Any:
+    return (view["state"]["values"].get(block, {}).get(Field.VALUE) or {}).get(key)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register evidence modals."""
+
+    @app.view(View.EVIDENCE)
+    def on_evidence(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        text = (_value(view, Block.EVIDENCE_TEXT) or "").strip()
+        link = (_value(view, Block.EVIDENCE_LINK) or "").strip() or None
+        picked = _value(view, Block.EVIDENCE_DATE, "selected_date")
+        if not text and not link:
+            ack(response_action="errors", errors={Block.EVIDENCE_TEXT: "Add a sentence or a link."})
+            return
+        if link and not link.startswith(("http://", "https://")):
+            ack(
+                response_action="errors",
+                errors={Block.EVIDENCE_LINK: "Use a full link starting with https://"},
+            )
+            return
+        ack()
+        user = body["user"]["id"]
+        with deps.runtime.db.session_scope() as session:
+            request = session.get(EvidenceRequest, int(view.get("private_metadata") or 0))
+            control = session.get(OrgControl, request.control_id) if request else None
+        if control is None:
+            raise UserFacingError("That evidence request no longer exists.")
+        result = hand_in(
+            deps.runtime,
+            deps.actor(user),
+            [control],
+            text=text,
+            link=link,
+            effective=date.fromisoformat(picked) if picked else None,
+        )
+        client.chat_postMessage(channel=user, text=result_text(result, deps.runtime))
+
+    @app.view(View.REJECT)
+    def on_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        comment = (_value(view, Block.REJECT_COMMENT) or "").strip()
+        if not comment:
+            ack(response_action="errors", errors={Block.REJECT_COMMENT: "Say what is missing."})
+            return
+        ack()
+        user = body["user"]["id"]
+        deps.runtime.team.require(user, "reject evidence")
+        request_id = int(view.get("private_metadata") or 0)
+        try:
+            with deps.runtime.db.session_scope() as session:
+                review(request_id, accept=False, reviewer=user, comment=comment, db_session=session)
+        except EvidenceError as exc:
+            raise UserFacingError(str(exc)) from None
+        notify_owner(deps, client, request_id)

@@ -1,0 +1,33 @@
+"""The 👎 modal's submission: store the vote with what was missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.deps import Deps
+from bot.ids import Block, Field, View
+from bot.questions import record_feedback
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register the feedback modal."""
+
+    @app.view(View.FEEDBACK)
+    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        values = view["state"]["values"]
+        comment = (values.get(Block.FEEDBACK_COMMENT, {}).get(Field.VALUE, {}) or {}).get("value")
+        try:
+            question_id = int(view.get("private_metadata") or 0)
+        except ValueError:
+            question_id = 0
+        with deps.runtime.db.session_scope() as session:
+            record_feedback(
+                db_session=session,
+                question_id=question_id,
+                user_id=body["user"]["id"],
+                helpful=False,
+                comment=(comment or "").strip() or None,
+            )

@@ -1,0 +1,1 @@
+"""The evidence domain: the control register, evidence requests, submissions and the auditor export."""

@@ -1,0 +1,362 @@
+"""The auditor export (a ZIP that matches the database) and the Statement of Applicability."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import ledger
+from core.models import (
+    Blob,
+    Campaign,
+    CampaignRecipient,
+    EvidenceRequest,
+    OrgControl,
+    Question,
+    Submission,
+    utcnow,
+)
+
+
+class ExportEmptyError(Exception):
+    """Nothing happened in the requested range; no file was written."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A catalogue ID with its title and framework, as the export needs it."""
+
+    id: str
+    title: str
+    framework: str
+
+
+Progress = Callable[[str], None]
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _in_range(value: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    return value is not None and (start is None or value >= start) and (end is None or value <= end)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
+
+
+def _html_table(title: str, data: bytes) -> str:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:]
+    )
+    return f"<h2>{html.escape(title)} ({len(rows) - 1})</h2><table><tr>{head}</tr>{body}</table>"
+
+
+def build_export(
+    out: Path,
+    *,
+    db_session: Session,
+    requirements: dict[str, Requirement],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    framework: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write the export ZIP atomically and return its manifest."""
+    step = progress or (lambda _msg: None)
+    in_scope = {rid for rid, r in requirements.items() if framework in (None, r.framework)}
+    controls = list(db_session.scalars(select(OrgControl).order_by(OrgControl.ref)))
+    controls = [c for c in controls if framework is None or in_scope & set(c.requirements)]
+    control_ids = {c.id for c in controls}
+    by_id = {c.id: c for c in controls}
+    requests = [
+        r
+        for r in db_session.scalars(select(EvidenceRequest).order_by(EvidenceRequest.due_at))
+        if r.control_id in control_ids
+    ]
+    request_by_id = {r.id: r for r in requests}
+    step("evidence")
+    submissions = [
+        s
+        for s in db_session.scalars(
+            select(Submission).order_by(Submission.recorded_at, Submission.id)
+        )
+        if s.request_id in request_by_id and _in_range(s.recorded_at, start, end)
+    ]
+    acks = [
+        (c, r)
+        for c, r in db_session.execute(
+            select(Campaign, CampaignRecipient)
+            .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
+            .order_by(CampaignRecipient.acknowledged_at)
+        ).tuples()
+        if _in_range(r.acknowledged_at, start, end)
+    ]
+    questions = [
+        q
+        for q in db_session.scalars(select(Question).order_by(Question.asked_at))
+        if _in_range(q.asked_at, start, end)
+    ]
+    if not submissions and not acks and not questions:
+        span = f"between {_iso(start) or 'the beginning'} and {_iso(end) or 'now'}"
+        raise ExportEmptyError(
+            f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
+        )
+    controls_csv = _csv(
+        [
+            "requirement_id",
+            "requirement_title",
+            "framework",
+            "control_id",
+            "control_title",
+            "owner",
+            "applicable",
+            "period",
+            "due_at",
+            "status",
+            "submissions",
+        ],
+        (
+            [
+                rid,
+                requirements[rid].title,
+                requirements[rid].framework,
+                c.ref,
+                c.title,
+                c.owner,
+                "yes" if c.applicable else "no",
+                r.period,
+                _iso(r.due_at),
+                r.status,
+                sum(1 for s in submissions if s.request_id == r.id),
+            ]
+            for c in controls
+            for rid in c.requirements
+            if rid in in_scope
+            for r in requests
+            if r.control_id == c.id
+        ),
+    )
+    evidence_csv = _csv(
+        [
+            "submission_id",
+            "control_id",
+            "period",
+            "submitted_by",
+            "on_behalf",
+            "recorded_at",
+            "effective_date",
+            "text",
+            "link",
+            "file_name",
+            "file_sha256",
+            "request_status",
+            "reviewed_by",
+            "review_comment",
+        ],
+        (
+            [
+                s.id,
+                by_id[request_by_id[s.request_id].control_id].ref,
+                request_by_id[s.request_id].period,
+                s.submitted_by,
+                "yes" if s.on_behalf else "no",
+                _iso(s.recorded_at),
+                s.effective_date.isoformat(),
+                s.text,
+                s.link,
+                s.file_name,
+                s.file_sha256,
+                request_by_id[s.request_id].status,
+                request_by_id[s.request_id].reviewed_by,
+                request_by_id[s.request_id].review_comment,
+            ]
+            for s in submissions
+        ),
+    )
+    acks_csv = _csv(
+        [
+            "campaign_id",
+            "campaign_title",
+            "user_id",
+            "acknowledged_at",
+            "document_sha256",
+            "quiz_score",
+            "channel",
+            "message_ts",
+        ],
+        (
+            [
+                c.id,
+                c.title,
+                r.user_id,
+                _iso(r.acknowledged_at),
+                c.document_sha256,
+                r.quiz_score,
+                r.channel,
+                r.ts,
+            ]
+            for c, r in acks
+        ),
+    )
+    questions_csv = _csv(
+        [
+            "asked_at",
+            "user_id",
+            "surface",
+            "channel",
+            "question",
+            "top_results",
+            "confidence",
+            "answered",
+        ],
+        (
+            [
+                _iso(q.asked_at),
+                q.user_id,
+                q.surface,
+                q.channel,
+                q.text,
+                " ".join(q.top_ids),
+                q.confidence,
+                "yes" if q.answered else "no (gap)",
+            ]
+            for q in questions
+        ),
+    )
+    files: dict[str, bytes] = {
+        "controls.csv": controls_csv,
+        "evidence.csv": evidence_csv,
+        "acknowledgements.csv": acks_csv,
+        "questions.csv": questions_csv,
+    }
+    step("files")
+    for s in submissions:
+        if s.file_sha256:
+            blob = db_session.get(Blob, s.file_sha256)
+            if blob is not None:
+                files[f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"] = (
+                    blob.content
+                )
+    with db_session.no_autoflush:
+        seq, head = ledger.head(db_session=db_session)
+    manifest: dict[str, Any] = {
+        "generated_at": utcnow().isoformat(),
+        "range": {"from": _iso(start) or None, "to": _iso(end) or None},
+        "framework": framework,
+        "ledger_head": {"seq": seq, "hash": head},
+        "counts": {
+            "controls": len(controls),
+            "evidence_requests": len(requests),
+            "submissions": len(submissions),
+            "acknowledgements": len(acks),
+            "questions": len(questions),
+            "files": sum(1 for name in files if name.startswith("files/")),
+        },
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Compliance evidence export</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;text-align:left}</style></head><body>"
+        f"<h1>Compliance evidence export</h1><p>Generated {html.escape(manifest['generated_at'])}; "
+        f"range {html.escape(str(manifest['range']))}; ledger head <code>{head}</code> (record {seq}).</p>"
+        + _html_table("Controls", controls_csv)
+        + _html_table("Evidence", evidence_csv)
+        + _html_table("Acknowledgements", acks_csv)
+        + _html_table("Questions", questions_csv)
+        + "<h2>Files</h2><ul>"
+        + "".join(
+            f"<li><a href='{html.escape(n)}'>{html.escape(n)}</a></li>"
+            for n in files
+            if n.startswith("files/")
+        )
+        + "</ul></body></html>"
+    )
+    files["index.html"] = page.encode("utf-8")
+    manifest["files"]["index.html"] = hashlib.sha256(files["index.html"]).hexdigest()
+    step("zip")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+            for name, data in files.items():
+                archive.writestr(name, data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[str]]:
+    """The Statement of Applicability: every Annex A control with applicability and status."""
+    controls = list(db_session.scalars(select(OrgControl).order_by(OrgControl.ref)))
+    latest: dict[int, EvidenceRequest] = {}
+    for req in db_session.scalars(select(EvidenceRequest).order_by(EvidenceRequest.due_at)):
+        latest[req.control_id] = req
+    rows = []
+    for item in annex_a:
+        implementing = [c for c in controls if item.id in c.requirements]
+        if not implementing:
+            rows.append([item.id, item.title, "not assessed", "", "", "no implementing control"])
+            continue
+        applicable = [c for c in implementing if c.applicable]
+        justification = "; ".join(c.justification for c in implementing if c.justification)
+        statuses = [
+            f"{c.ref}: {latest[c.id].status} ({latest[c.id].period})"
+            if c.id in latest
+            else f"{c.ref}: no request yet"
+            for c in applicable
+        ]
+        rows.append(
+            [
+                item.id,
+                item.title,
+                "yes" if applicable else "no",
+                justification,
+                ", ".join(c.ref for c in implementing),
+                "; ".join(statuses) or "excluded",
+            ]
+        )
+    return rows
+
+
+def write_soa(out: Path, rows: list[list[str]]) -> None:
+    """Write the SoA CSV."""
+    out.write_bytes(
+        _csv(
+            ["annex_a_id", "title", "applicable", "justification", "implemented_by", "status"], rows
+        )
+    )

@@ -1,0 +1,229 @@
+"""Evidence requests and submissions: plan periods, hand evidence in, review it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import ledger
+from core.evidence.periods import period_for
+from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
+
+
+class EvidenceError(Exception):
+    """Evidence cannot be taken as given; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """A file's bytes and name, already downloaded."""
+
+    name: str
+    content: bytes
+    media_type: str = "application/octet-stream"
+
+
+@dataclass
+class SubmissionResult:
+    """One submission per request it satisfied; duplicates recognised, not stored twice."""
+
+    submissions: list[Submission]
+    duplicates: list[EvidenceRequest]
+
+
+def ensure_request(
+    control: OrgControl, now: datetime, zone: ZoneInfo, *, db_session: Session
+) -> EvidenceRequest:
+    """The request for the control's current period, created once (unique per control and period)."""
+    period = period_for(control.cadence, now, zone)
+    found = db_session.scalars(
+        select(EvidenceRequest).where(
+            EvidenceRequest.control_id == control.id, EvidenceRequest.period == period.label
+        )
+    ).first()
+    if found is not None:
+        return found
+    request = EvidenceRequest(
+        control_id=control.id,
+        period=period.label,
+        period_start=period.start,
+        due_at=period.due,
+        status="open",
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(request)
+            db_session.flush()
+    except IntegrityError:  # another worker created it first
+        return db_session.scalars(
+            select(EvidenceRequest).where(
+                EvidenceRequest.control_id == control.id, EvidenceRequest.period == period.label
+            )
+        ).one()
+    return request
+
+
+def plan_requests(now: datetime, zone: ZoneInfo, *, db_session: Session) -> list[EvidenceRequest]:
+    """Make sure every applicable control has a request for its current period."""
+    controls = db_session.scalars(
+        select(OrgControl).where(OrgControl.applicable.is_(True)).order_by(OrgControl.ref)
+    )
+    return [ensure_request(c, now, zone, db_session=db_session) for c in controls]
+
+
+def controls_for(
+    target: str, *, db_session: Session, equivalents: dict[str, list[str]] | None = None
+) -> list[OrgControl]:
+    """Org controls named by ref, or implementing a catalogue ID (directly or through the crosswalk)."""
+    control = db_session.scalars(select(OrgControl).where(OrgControl.ref.ilike(target))).first()
+    if control is not None:
+        return [control]
+    wanted = {target, *(equivalents or {}).get(target, [])}
+    return [
+        c
+        for c in db_session.scalars(select(OrgControl).order_by(OrgControl.ref))
+        if c.applicable and wanted & set(c.requirements)
+    ]
+
+
+def _dedupe_key(text: str, link: str | None, upload: FileUpload | None) -> str:
+    if upload is not None:
+        return hashlib.sha256(upload.content).hexdigest()
+    return hashlib.sha256(f"{text.strip()}\n{(link or '').strip()}".encode()).hexdigest()
+
+
+def store_blob(upload: FileUpload, *, db_session: Session, max_bytes: int) -> str:
+    """Store file content once under its SHA-256; refuse files over max_bytes."""
+    if len(upload.content) > max_bytes:
+        raise EvidenceError(
+            f"{upload.name} is {len(upload.content):,} bytes; the limit is {max_bytes:,} bytes "
+            "(EVIDENCE_MAX_BYTES). Share a link to it instead, or split it."
+        )
+    digest = hashlib.sha256(upload.content).hexdigest()
+    if db_session.get(Blob, digest) is None:
+        db_session.add(
+            Blob(
+                sha256=digest,
+                size=len(upload.content),
+                media_type=upload.media_type,
+                content=upload.content,
+            )
+        )
+        db_session.flush()
+    return digest
+
+
+def submit(
+    controls: list[OrgControl],
+    *,
+    db_session: Session,
+    submitted_by: str,
+    text: str = "",
+    link: str | None = None,
+    upload: FileUpload | None = None,
+    effective: date | None = None,
+    now: datetime | None = None,
+    zone: ZoneInfo,
+    max_bytes: int,
+    surface: str = "slack",
+) -> SubmissionResult:
+    """Record evidence against each control's current request; the ledger gets one event per request."""
+    text = (text or "").strip()
+    if not text and not link and upload is None:
+        raise EvidenceError("The submission is empty: add a sentence, a link or a file.")
+    if not controls:
+        raise EvidenceError("Name the control this evidence is for.")
+    now = now or utcnow()
+    effective = effective or now.astimezone(zone).date()
+    if effective > now.astimezone(zone).date():
+        raise EvidenceError(
+            f"The effective date {effective} is in the future; use the date the evidence shows."
+        )
+    digest = store_blob(upload, db_session=db_session, max_bytes=max_bytes) if upload else None
+    key = _dedupe_key(text, link, upload)
+    result = SubmissionResult([], [])
+    for control in controls:
+        request = ensure_request(control, now, zone, db_session=db_session)
+        if request.status == "accepted":
+            raise EvidenceError(
+                f"Evidence for {control.ref} ({request.period}) is already accepted; nothing more is needed."
+            )
+        exists = db_session.scalars(
+            select(Submission).where(
+                Submission.request_id == request.id, Submission.dedupe_key == key
+            )
+        ).first()
+        if exists is not None:
+            result.duplicates.append(request)
+            continue
+        on_behalf = submitted_by not in {control.owner, control.owner_user_id}
+        submission = Submission(
+            request_id=request.id,
+            submitted_by=submitted_by,
+            on_behalf=on_behalf,
+            text=text,
+            link=link,
+            file_sha256=digest,
+            file_name=upload.name if upload else None,
+            effective_date=effective,
+            recorded_at=now,
+            dedupe_key=key,
+            surface=surface,
+        )
+        db_session.add(submission)
+        request.status = "submitted"
+        request.next_nudge_at = None
+        db_session.flush()
+        ledger.append(
+            "evidence_submitted",
+            {
+                "submission": submission.id,
+                "control": control.ref,
+                "period": request.period,
+                "by": submitted_by,
+                "on_behalf": on_behalf,
+                "text": text,
+                "link": link,
+                "file_sha256": digest,
+                "file_name": submission.file_name,
+                "effective_date": effective.isoformat(),
+            },
+            db_session=db_session,
+        )
+        result.submissions.append(submission)
+    return result
+
+
+def review(
+    request_id: int, *, accept: bool, reviewer: str, comment: str | None, db_session: Session
+) -> EvidenceRequest:
+    """Accept or reject submitted evidence; a rejection reopens the request."""
+    request = db_session.get(EvidenceRequest, request_id)
+    if request is None:
+        raise EvidenceError("That evidence request no longer exists.")
+    if request.status != "submitted":
+        raise EvidenceError(f"This request is {request.status}, not awaiting review.")
+    if not accept and not (comment or "").strip():
+        raise EvidenceError("Say why the evidence is rejected, so the owner knows what to bring.")
+    control = db_session.get(OrgControl, request.control_id)
+    request.status = "accepted" if accept else "rejected"
+    request.reviewed_by = reviewer
+    request.review_comment = (comment or "").strip() or None
+    request.reviewed_at = utcnow()
+    ledger.append(
+        "evidence_accepted" if accept else "evidence_rejected",
+        {
+            "control": control.ref if control else None,
+            "period": request.period,
+            "by": reviewer,
+            "comment": request.review_comment,
+        },
+        db_session=db_session,
+    )
+    return request

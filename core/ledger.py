@@ -1,0 +1,138 @@
+"""The append-only, hash-chained evidence ledger, and its verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from core.models import LedgerRecord, LedgerWitness, utcnow
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def record_hash(prev_hash: str, seq: int, recorded_at: datetime, kind: str, payload: str) -> str:
+    """SHA-256 over the previous hash and this record's canonical fields."""
+    body = canonical(
+        {"seq": seq, "recorded_at": recorded_at.isoformat(), "kind": kind, "payload": payload}
+    )
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _lock(db_session: Session) -> None:
+    # Appends are serialised so two writers cannot both take the same seq.
+    if db_session.get_bind().dialect.name == "postgresql":
+        db_session.execute(text("SELECT pg_advisory_xact_lock(270012022)"))
+
+
+def append(kind: str, payload: dict[str, Any], *, db_session: Session) -> LedgerRecord:
+    """Append one event; the caller's unit of work commits it."""
+    _lock(db_session)
+    last = db_session.scalars(
+        select(LedgerRecord).order_by(LedgerRecord.seq.desc()).limit(1)
+    ).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    # Microseconds dropped: every backend stores and returns the same instant.
+    recorded_at = utcnow().replace(microsecond=0)
+    body = canonical(payload)
+    record = LedgerRecord(
+        seq=seq,
+        recorded_at=recorded_at,
+        kind=kind,
+        payload=body,
+        prev_hash=prev,
+        hash=record_hash(prev, seq, recorded_at, kind, body),
+    )
+    db_session.add(record)
+    db_session.flush()
+    return record
+
+
+def head(*, db_session: Session) -> tuple[int, str]:
+    """The newest (seq, hash), or (0, GENESIS) for an empty ledger."""
+    last = db_session.scalars(
+        select(LedgerRecord).order_by(LedgerRecord.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of walking the chain."""
+
+    ok: bool
+    records: int
+    head: str
+    problem: str | None = None
+    bad_seq: int | None = None
+
+
+def verify(*, db_session: Session) -> Verification:
+    """Walk the chain: the first altered, removed or reordered record is named."""
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    for record in db_session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)):
+        count += 1
+        if record.seq != expected_seq:
+            return Verification(
+                False,
+                count,
+                prev,
+                f"record {expected_seq} is missing (next is {record.seq})",
+                expected_seq,
+            )
+        if record.prev_hash != prev:
+            return Verification(
+                False,
+                count,
+                prev,
+                f"record {record.seq} does not follow record {record.seq - 1} (removed or reordered)",
+                record.seq,
+            )
+        actual = record_hash(prev, record.seq, record.recorded_at, record.kind, record.payload)
+        if actual != record.hash:
+            return Verification(
+                False, count, prev, f"record {record.seq} ({record.kind}) was altered", record.seq
+            )
+        prev = record.hash
+        expected_seq += 1
+    last_seq = expected_seq - 1
+    witnessed = db_session.scalars(
+        select(LedgerWitness).order_by(LedgerWitness.seq.desc()).limit(1)
+    ).first()
+    if witnessed is not None:
+        if witnessed.seq > last_seq:
+            return Verification(
+                False,
+                count,
+                prev,
+                f"record {witnessed.seq} was witnessed on {witnessed.posted_at:%Y-%m-%d} but is missing",
+                witnessed.seq,
+            )
+        match = db_session.get(LedgerRecord, witnessed.seq)
+        if match is None or match.hash != witnessed.hash:
+            return Verification(
+                False,
+                count,
+                prev,
+                f"record {witnessed.seq} differs from its witnessed hash",
+                witnessed.seq,
+            )
+    return Verification(True, count, prev)
+
+
+def count(*, db_session: Session) -> int:
+    """How many records the ledger holds."""
+    return int(db_session.scalar(select(func.count(LedgerRecord.seq))) or 0)
