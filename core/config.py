@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     delivery_rate: float = Field(default=5.0, gt=0, le=100)
     answer_min_score: float = Field(default=0.35, ge=0, le=1)
+    nudge_days_before: int = Field(default=7, ge=0, le=90)
+    escalate_after_days: int = Field(default=7, ge=1, le=180)
+    work_start_hour: int = Field(default=9, ge=0, le=23)
+    work_end_hour: int = Field(default=17, ge=1, le=24)
+    campaign_reminder_days: int = Field(default=3, ge=1, le=60)
+    witness_interval_hours: int = Field(default=24, ge=1, le=24 * 31)
+    worker_interval_seconds: int = Field(default=60, ge=5, le=3600)
     log_level: str = "INFO"
 
     @field_validator("database_url")

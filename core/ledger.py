@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.models import LedgerRecord, LedgerWitness, utcnow
 
+__all__ = ["LedgerRecord", "append", "head", "verify", "count", "canonical"]
+
 GENESIS = "0" * 64
 
 

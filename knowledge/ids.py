@@ -7,7 +7,7 @@ import re
 _SEP = r"\s*[.\s]\s*"
 # "Annex A 5.15", "A.5.15", "a 5 15", "A.12.4.1" (2013).
 _ANNEX = re.compile(
-    rf"\b(?:annex\s*)?a{_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,2}}))?(?![\d.]*\d)",
+    rf"\b(?:annex\s*)?a\s*[.\s]?\s*(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,2}}))?(?![\d.]*\d)",
     re.IGNORECASE,
 )
 # "CC6.1", "cc 6 1", "A1.2", "PI1.3", "P6.1".

@@ -178,7 +178,7 @@ def validate(
     seen: dict[str, int] = {}
     for line, raw in raw_rows:
 
-        def text(key: str) -> str:
+        def text(key: str, raw: dict[str, Any] = raw) -> str:
             value = raw.get(key)
             return "" if value is None else str(value).strip()
 

@@ -1,0 +1,263 @@
+"""The one paced sender: every message is claimed in the database before it is sent, never twice."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db import Database
+from core.models import Outbox, utcnow
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "compliance_bot_send"
+STALE_CLAIM = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+# Errors that will not get better by retrying: the recipient is gone or unreachable.
+PERMANENT = {
+    "user_not_found",
+    "account_inactive",
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "user_disabled",
+    "cannot_dm_bot",
+    "invalid_blocks",
+    "msg_too_long",
+    "no_text",
+}
+AfterSend = Callable[[Session, Outbox], None]
+
+
+def enqueue(
+    key: str,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    *,
+    db_session: Session,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message once per key; False when that key was already queued."""
+    if db_session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+        return False
+    try:
+        with db_session.begin_nested():
+            db_session.add(
+                Outbox(
+                    key=key,
+                    kind=kind,
+                    recipient=recipient,
+                    payload=payload,
+                    not_before=not_before or utcnow(),
+                )
+            )
+            db_session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+class Pacer:
+    """A workspace-wide token bucket plus at most one message per second to any one channel."""
+
+    def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1.0 / rate
+        self.sleep = sleep
+        self._next = 0.0
+        self._per_channel: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        """Block until a message to channel may go out."""
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next, self._per_channel.get(channel, 0.0))
+            self._next = at + self.interval
+            self._per_channel[channel] = at + 1.0
+        if at > now:
+            self.sleep(at - now)
+
+    def pause(self, seconds: float) -> None:
+        """Slack said slow down: nothing goes out for `seconds`."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+@dataclass
+class DeliveryStats:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    reconciled: int = 0
+    rate_limited: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _claim_next(db: Database, worker: str, now: datetime, kinds: set[str] | None) -> Outbox | None:
+    with db.session_scope() as session:
+        stmt = select(Outbox.id).where(Outbox.status == "pending", Outbox.not_before <= now)
+        if kinds:
+            stmt = stmt.where(Outbox.kind.in_(kinds))
+        for candidate in session.scalars(stmt.order_by(Outbox.not_before, Outbox.id).limit(5)):
+            claimed = session.execute(
+                update(Outbox)
+                .where(Outbox.id == candidate, Outbox.status == "pending")
+                .values(
+                    status="claimed",
+                    claimed_by=worker,
+                    claimed_at=utcnow(),
+                    attempts=Outbox.attempts + 1,
+                )
+            ).rowcount
+            if claimed == 1:
+                session.flush()
+                row = session.get(Outbox, candidate)
+                assert row is not None
+                session.expunge(row)
+                return row
+    return None
+
+
+def _dm_channel(client: WebClient, recipient: str) -> str:
+    if recipient.startswith(("U", "W")):
+        return str(client.conversations_open(users=recipient)["channel"]["id"])
+    return recipient
+
+
+def reconcile(db: Database, client: WebClient, now: datetime) -> int:
+    """Claims left by a crash: find the message in history (then mark it sent) or release it."""
+    fixed = 0
+    with db.session_scope() as session:
+        stale = list(
+            session.scalars(
+                select(Outbox).where(
+                    Outbox.status == "claimed", Outbox.claimed_at < now - STALE_CLAIM
+                )
+            )
+        )
+        for row in stale:
+            found = _find_sent(client, row)
+            if found is not None:
+                row.status, row.channel, row.ts, row.sent_at = "sent", found[0], found[1], now
+            else:
+                row.status, row.claimed_by = "pending", None
+            fixed += 1
+    return fixed
+
+
+def _find_sent(client: WebClient, row: Outbox) -> tuple[str, str] | None:
+    try:
+        channel = _dm_channel(client, row.recipient)
+        history = client.conversations_history(
+            channel=channel, limit=100, include_all_metadata=True
+        )
+    except SlackApiError as exc:
+        log.warning("cannot check history for %s: %s", row.key, exc.response.get("error"))
+        return None
+    for message in history.get("messages", []):
+        meta = message.get("metadata") or {}
+        if (
+            meta.get("event_type") == METADATA_EVENT
+            and (meta.get("event_payload") or {}).get("key") == row.key
+        ):
+            return channel, str(message["ts"])
+    return None
+
+
+def _send(client: WebClient, row: Outbox) -> tuple[str, str]:
+    payload = dict(row.payload)
+    if payload.pop("_update", False):
+        resp = client.chat_update(**payload)
+    else:
+        payload.setdefault(
+            "metadata", {"event_type": METADATA_EVENT, "event_payload": {"key": row.key}}
+        )
+        resp = client.chat_postMessage(channel=row.recipient, **payload)
+    return str(resp["channel"]), str(resp["ts"])
+
+
+def deliver(
+    db: Database,
+    client: WebClient,
+    *,
+    worker: str,
+    pacer: Pacer,
+    now: Callable[[], datetime] = utcnow,
+    limit: int | None = None,
+    kinds: set[str] | None = None,
+    after_send: dict[str, AfterSend] | None = None,
+    stop: threading.Event | None = None,
+) -> DeliveryStats:
+    """Send what is due, paced, until nothing is due (or limit / stop)."""
+    stats = DeliveryStats()
+    stats.reconciled = reconcile(db, client, now())
+    while (limit is None or stats.sent + stats.failed < limit) and not (stop and stop.is_set()):
+        row = _claim_next(db, worker, now(), kinds)
+        if row is None:
+            break
+        pacer.wait(row.recipient)
+        try:
+            channel, ts = _send(client, row)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "error")
+            status = exc.response.status_code
+            with db.session_scope() as session:
+                fresh = session.get(Outbox, row.id)
+                assert fresh is not None
+                if error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS:
+                    fresh.status, fresh.error = "failed", error
+                    stats.failed += 1
+                    stats.refused.append((row.recipient, error))
+                    hook = (after_send or {}).get(row.kind)
+                    if hook:
+                        hook(session, fresh)
+                else:
+                    if status == 429:
+                        stats.rate_limited += 1
+                        pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
+                    fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
+                    stats.retried += 1
+            continue
+        except Exception:
+            # Unknown outcome (e.g. the connection dropped after sending): leave the claim for reconcile.
+            log.exception(
+                "send of %s failed with an unknown outcome; it will be reconciled", row.key
+            )
+            continue
+        with db.session_scope() as session:
+            session.execute(
+                update(Outbox)
+                .where(Outbox.id == row.id)
+                .values(status="sent", channel=channel, ts=ts, sent_at=utcnow(), error=None)
+            )
+            fresh = session.get(Outbox, row.id)
+            hook = (after_send or {}).get(row.kind)
+            if hook and fresh is not None:
+                hook(session, fresh)
+        stats.sent += 1
+    return stats
+
+
+def pending_count(*, db_session: Session) -> int:
+    """Messages not yet sent (pending or claimed)."""
+    return len(
+        list(
+            db_session.scalars(
+                select(Outbox.id).where(or_(Outbox.status == "pending", Outbox.status == "claimed"))
+            )
+        )
+    )

@@ -1,0 +1,105 @@
+"""Pure builders for the messages the worker sends (Block Kit dicts; no I/O)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.common import actions, button, context, section
+from bot.ids import Action
+
+
+def campaign_invite(
+    *,
+    campaign_id: int,
+    title: str,
+    due: datetime,
+    link: str | None,
+    document_name: str | None,
+    document_sha256: str | None,
+    has_quiz: bool,
+    reminder: bool = False,
+) -> dict[str, Any]:
+    """The DM asking someone to read and acknowledge."""
+    lead = ":bell: Reminder: please" if reminder else ":memo: Please"
+    lines = [f"{lead} read and acknowledge *{title}* by {due:%Y-%m-%d}."]
+    if link:
+        lines.append(f"Read it here: {link}")
+    if document_name:
+        lines.append(f"Document: {document_name}")
+    blocks = [section("\n".join(lines))]
+    if document_sha256:
+        blocks.append(
+            context(
+                f"Document SHA-256: `{document_sha256}` — your acknowledgement covers exactly this version."
+            )
+        )
+    if has_quiz:
+        blocks.append(
+            actions(
+                button(
+                    "Take the quiz to acknowledge",
+                    Action.TAKE_QUIZ,
+                    str(campaign_id),
+                    style="primary",
+                )
+            )
+        )
+    else:
+        blocks.append(
+            actions(
+                button(
+                    "I have read and understood",
+                    Action.ACKNOWLEDGE,
+                    str(campaign_id),
+                    style="primary",
+                )
+            )
+        )
+    return {"text": lines[0].replace("*", ""), "blocks": blocks}
+
+
+def acknowledged(title: str, when: datetime, score: float | None) -> dict[str, Any]:
+    """The invite after the click: the button replaced by a confirmation."""
+    extra = f" (quiz score {score:.0%})" if score is not None else ""
+    text = f":white_check_mark: You acknowledged *{title}* on {when:%Y-%m-%d %H:%M} UTC{extra}."
+    return {"text": text.replace("*", ""), "blocks": [section(text)]}
+
+
+def evidence_nudge(
+    *,
+    request_id: int,
+    control_ref: str,
+    control_title: str,
+    period: str,
+    due: datetime,
+    overdue_days: int,
+    due_today: bool,
+    expected: str,
+) -> dict[str, Any]:
+    """A reminder to hand in evidence, with Submit and Snooze buttons."""
+    if overdue_days > 0:
+        head = f":warning: Evidence for *{control_ref} {control_title}* ({period}) is {overdue_days} day(s) overdue."
+    elif due_today:
+        head = (
+            f":alarm_clock: Evidence for *{control_ref} {control_title}* ({period}) is due today."
+        )
+    else:
+        head = f":wave: Evidence for *{control_ref} {control_title}* ({period}) is due on {due:%Y-%m-%d}."
+    blocks = [section(head)]
+    if expected:
+        blocks.append(context(f"Expected: {expected}"))
+    blocks.append(
+        actions(
+            button("Submit evidence", Action.SUBMIT_EVIDENCE, str(request_id), style="primary"),
+            button("Snooze 1 day", Action.SNOOZE, f"{request_id}:1"),
+            button("Snooze 3 days", Action.SNOOZE, f"{request_id}:3"),
+            button("Snooze 1 week", Action.SNOOZE, f"{request_id}:7"),
+        )
+    )
+    return {"text": head.replace("*", ""), "blocks": blocks}
+
+
+def plain(text: str) -> dict[str, Any]:
+    """A plain message with the same text as its only block."""
+    return {"text": text.replace("*", ""), "blocks": [section(text)]}

@@ -1,0 +1,140 @@
+"""Run everything that is due at one moment: plan, nudge, remind, witness, then deliver."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from core.config import Settings
+from core.db import Database
+from core.evidence.service import plan_requests
+from core.models import Campaign, EvidenceRequest, Outbox
+from jobs import campaigns, nudges, witness
+from jobs.delivery import DeliveryStats, Pacer, deliver
+
+log = logging.getLogger(__name__)
+
+AFTER_SEND = {
+    campaigns.INVITE: campaigns.record_delivery,
+    witness.WITNESS: witness.record,
+}
+
+
+def worker_name() -> str:
+    """host:pid, recorded on every claim."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Jobs:
+    """What the scheduled work needs: database, settings and (optionally) Slack."""
+
+    db: Database
+    settings: Settings
+    client: WebClient | None
+    pacer: Pacer | None = None
+
+    def __post_init__(self) -> None:
+        self.pacer = self.pacer or Pacer(self.settings.delivery_rate)
+
+    def plan(self, now: datetime) -> None:
+        """Create due evidence requests and queue nudges, reminders and witness posts (one unit of work)."""
+        s = self.settings
+        with self.db.session_scope() as session:
+            plan_requests(now, s.zone, db_session=session)
+        with self.db.session_scope() as session:
+            nudges.tick(
+                now,
+                db_session=session,
+                client=self.client,
+                default_zone=s.zone,
+                days_before=s.nudge_days_before,
+                escalate_after=s.escalate_after_days,
+                start_hour=s.work_start_hour,
+                end_hour=s.work_end_hour,
+                security_channel=s.security_channel,
+            )
+        with self.db.session_scope() as session:
+            campaigns.tick(
+                now,
+                db_session=session,
+                client=self.client,
+                reminder_days=s.campaign_reminder_days,
+                security_channel=s.security_channel,
+            )
+        with self.db.session_scope() as session:
+            witness.tick(
+                now,
+                db_session=session,
+                channel=s.security_channel,
+                interval_hours=s.witness_interval_hours,
+            )
+
+    def deliver(
+        self, now: datetime, *, limit: int | None = None, stop: threading.Event | None = None
+    ) -> DeliveryStats:
+        """Send what is queued (needs Slack)."""
+        if self.client is None:
+            return DeliveryStats()
+        assert self.pacer is not None
+        return deliver(
+            self.db,
+            self.client,
+            worker=worker_name(),
+            pacer=self.pacer,
+            now=lambda: now,
+            limit=limit,
+            after_send=AFTER_SEND,
+            stop=stop,
+        )
+
+    def run_due(self, now: datetime, *, stop: threading.Event | None = None) -> DeliveryStats:
+        """Everything due at `now`, once."""
+        self.plan(now)
+        return self.deliver(now, stop=stop)
+
+    def upcoming(self) -> list[tuple[str, datetime | None, str]]:
+        """What is scheduled next: (what, when, detail)."""
+        out: list[tuple[str, datetime | None, str]] = []
+        with self.db.session_scope() as session:
+            for req in session.scalars(
+                select(EvidenceRequest)
+                .where(EvidenceRequest.status.in_(["open", "rejected"]))
+                .order_by(EvidenceRequest.next_nudge_at)
+                .limit(20)
+            ):
+                out.append(
+                    (
+                        "evidence nudge",
+                        req.next_nudge_at,
+                        f"request {req.id} ({req.period}), due {req.due_at:%Y-%m-%d}",
+                    )
+                )
+            for c in session.scalars(select(Campaign).where(Campaign.status == "active")):
+                out.append(
+                    (
+                        "campaign reminder",
+                        c.next_reminder_at,
+                        f"#{c.id} {c.title}, due {c.due_at:%Y-%m-%d}",
+                    )
+                )
+            queued = list(
+                session.scalars(
+                    select(Outbox)
+                    .where(Outbox.status.in_(["pending", "claimed"]))
+                    .order_by(Outbox.not_before)
+                    .limit(20)
+                )
+            )
+            for row in queued:
+                out.append(
+                    (f"send ({row.kind})", row.not_before, f"to {row.recipient} [{row.status}]")
+                )
+        return out

@@ -1,0 +1,49 @@
+"""Post the ledger head to SECURITY_CHANNEL on a schedule: a copy a database administrator cannot rewrite."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import ledger
+from core.models import LedgerWitness, Outbox
+from jobs.delivery import enqueue
+from jobs.messages import plain
+
+WITNESS = "ledger_witness"
+
+
+def tick(now: datetime, *, db_session: Session, channel: str | None, interval_hours: int) -> bool:
+    """Queue a witness post when the last one is older than the interval and the head moved."""
+    if not channel:
+        return False
+    seq, head = ledger.head(db_session=db_session)
+    if seq == 0:
+        return False
+    last = db_session.scalars(
+        select(LedgerWitness).order_by(LedgerWitness.id.desc()).limit(1)
+    ).first()
+    if last is not None and (
+        last.hash == head or last.posted_at > now - timedelta(hours=interval_hours)
+    ):
+        return False
+    text = (
+        f":lock: Evidence ledger head at record {seq}: `{head}` (posted {now:%Y-%m-%d %H:%M} UTC)."
+    )
+    return enqueue(
+        f"witness:{seq}:{head[:16]}", WITNESS, channel, plain(text), db_session=db_session
+    )
+
+
+def record(db_session: Session, row: Outbox) -> None:
+    """After-send hook: keep the witnessed head so `evidence verify` can check against it."""
+    if row.status != "sent":
+        return
+    _, seq, prefix = row.key.split(":")
+    record = db_session.get(ledger.LedgerRecord, int(seq))
+    if record is not None and record.hash.startswith(prefix):
+        db_session.add(
+            LedgerWitness(seq=record.seq, hash=record.hash, channel=row.channel, ts=row.ts)
+        )

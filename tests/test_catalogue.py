@@ -1,0 +1,240 @@
+"""The catalogue is complete against the fact sheet, internally consistent, and fails precisely."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.catalogue import CATALOGUE_DIR, Catalogue, CatalogueError, load_org, load_standard
+from tests import facts
+
+
+def test_fact_sheet_parses_as_expected() -> None:
+    assert len(facts.clauses()) == 41
+    assert len(facts.annex_a()) == 93
+    assert len(facts.soc2()) == 61
+    assert len(facts.legacy()) == 114
+
+
+def test_every_clause_is_present_with_its_exact_title(catalogue: Catalogue) -> None:
+    clauses = {e.id: e for e in catalogue.entries.values() if e.kind == "clause"}
+    assert {k: v.title for k, v in clauses.items()} == facts.clauses()
+
+
+def test_every_annex_a_control_is_present_with_title_theme_and_new_flag(
+    catalogue: Catalogue,
+) -> None:
+    controls = {e.id: e for e in catalogue.entries.values() if e.kind == "annex_a"}
+    expected = facts.annex_a()
+    assert set(controls) == set(expected)
+    themes = {"5": "organizational", "6": "people", "7": "physical", "8": "technological"}
+    for cid, (title, new) in expected.items():
+        entry = controls[cid]
+        assert entry.title == title, cid
+        assert entry.new_in_2022 is new, cid
+        assert entry.theme == themes[cid.split(".")[1]], cid
+    assert sum(1 for e in controls.values() if e.new_in_2022) == 11
+
+
+def test_every_soc2_criterion_is_present_with_title_category_and_coso(catalogue: Catalogue) -> None:
+    criteria = {e.id: e for e in catalogue.entries.values() if e.framework == "soc2"}
+    expected = facts.soc2()
+    assert set(criteria) == set(expected)
+    prefix_category = {
+        "CC": "security",
+        "A": "availability",
+        "C": "confidentiality",
+        "PI": "processing_integrity",
+        "P": "privacy",
+    }
+    for cid, (title, coso) in expected.items():
+        entry = criteria[cid]
+        assert entry.title == title, cid
+        assert entry.coso_principle == coso, cid
+        assert entry.category == prefix_category[re.match(r"[A-Z]+", cid).group(0)], cid  # type: ignore[union-attr]
+
+
+def test_all_legacy_ids_resolve_to_their_2022_controls(catalogue: Catalogue) -> None:
+    expected = facts.legacy()
+    assert set(catalogue.legacy) == set(expected)
+    for lid, (title, successors) in expected.items():
+        row = catalogue.legacy[lid]
+        assert row.title == title
+        assert row.successors == successors
+        entry, via = catalogue.resolve(lid)
+        assert entry is not None and entry.id == successors[0] and via is row
+
+
+def test_clause_changes_between_editions_are_recorded(catalogue: Catalogue) -> None:
+    assert catalogue.clause_changes["10.1"].successors == ["10.2"]
+    assert catalogue.clause_changes["10.2"].successors == ["10.1"]
+    assert catalogue.clause_changes["9.2"].successors == ["9.2.1", "9.2.2"]
+    assert "new" in catalogue.clause_changes["6.3"].note
+
+
+def test_every_entry_has_every_field_in_range(catalogue: Catalogue) -> None:
+    def sentences(text: str) -> int:
+        text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx|incl|Inc|No)\.", r"\1", text)
+        return len([s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip()) if s])
+
+    for entry in catalogue.entries.values():
+        assert entry.title and entry.guidance and entry.keywords, entry.id
+        assert 2 <= sentences(entry.summary) <= 4, entry.id
+        assert 3 <= len(entry.evidence) <= 6, entry.id
+
+
+def test_crosswalk_covers_every_criterion_and_control(catalogue: Catalogue) -> None:
+    paired = {p.soc2 for p in catalogue.pairs} | {p.iso for p in catalogue.pairs}
+    for cid in list(facts.soc2()) + list(facts.annex_a()):
+        assert (cid in paired) != (cid in catalogue.unmapped), cid
+    for pair in catalogue.pairs:
+        assert catalogue.entries[pair.soc2].framework == "soc2"
+        assert catalogue.entries[pair.iso].framework == "iso27001"
+
+
+def test_crosswalk_works_in_both_directions(catalogue: Catalogue) -> None:
+    iso_side = {link.target for link in catalogue.crosswalk("CC6.1")}
+    assert iso_side and all(catalogue.entries[t].framework == "iso27001" for t in iso_side)
+    some_iso = sorted(iso_side)[0]
+    assert "CC6.1" in {link.target for link in catalogue.crosswalk(some_iso)}
+
+
+def test_topics_cover_the_audit_facts(catalogue: Catalogue) -> None:
+    topics = {e.id for e in catalogue.entries.values() if e.framework == "topic"}
+    for required in (
+        "topic.certification-vs-attestation",
+        "topic.soc2-type1-vs-type2",
+        "topic.surveillance-recertification",
+        "topic.iso-mandatory-documents",
+        "topic.iso27701-privacy",
+        "topic.which-first",
+        "topic.iso-stage1-stage2",
+    ):
+        assert required in topics
+
+
+@pytest.mark.parametrize("typed", ["a.5.15", "A.5.15", "5.15", "Annex A 5.15", "a 5 15", "A5.15"])
+def test_typed_forms_of_an_annex_a_id_resolve(catalogue: Catalogue, typed: str) -> None:
+    entry, _ = catalogue.resolve(typed)
+    assert entry is not None and entry.id == "A.5.15"
+
+
+def test_soc2_and_clause_forms_resolve(catalogue: Catalogue) -> None:
+    assert catalogue.resolve("cc6.1")[0].id == "CC6.1"  # type: ignore[union-attr]
+    assert catalogue.resolve("clause 7.2")[0].id == "7.2"  # type: ignore[union-attr]
+    assert catalogue.resolve("a1.2")[0].id == "A1.2"  # type: ignore[union-attr]
+    assert catalogue.resolve("topic.which-first")[0].id == "topic.which-first"  # type: ignore[union-attr]
+    assert catalogue.resolve("Z.99") == (None, None)
+
+
+def _copy_catalogue(tmp_path: Path) -> Path:
+    target = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, target)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "entry", "message"),
+    [
+        (
+            'title: "Clock synchronization"',
+            'title: "Clock synchronization"\n    colour: blue',
+            "A.8.17",
+            "colour: unknown field",
+        ),
+        ('id: "A.8.18"', 'id: "A.8.17"', "A.8.17", "duplicate ID"),
+        ('title: "Clock synchronization"', "", "A.8.17", "title: missing field"),
+    ],
+)
+def test_broken_file_gives_a_precise_error(
+    tmp_path: Path, old: str, new: str, entry: str, message: str
+) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "annex_a_8b.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    found = [str(p) for p in info.value.problems]
+    assert any(p.startswith(f"annex_a_8b.yaml: {entry}: ") and message in p for p in found), found
+
+
+def test_empty_summary_is_an_error(tmp_path: Path) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "iso_clauses.yaml"
+    lines = path.read_text().splitlines()
+    out, skip = [], False
+    for line in lines:
+        if skip and line.startswith("      "):
+            continue
+        skip = False
+        if line.strip().startswith("summary:") and not out[-1:] == ["DONE"]:
+            out.append('    summary: ""')
+            out.append("DONE")
+            skip = True
+            continue
+        out.append(line)
+    path.write_text("\n".join(x for x in out if x != "DONE") + "\n")
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    assert any(
+        "iso_clauses.yaml" in str(p) and "summary: must not be empty" in str(p)
+        for p in info.value.problems
+    )
+
+
+def test_crosswalk_pair_to_unknown_id_is_an_error(tmp_path: Path) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "crosswalk.yaml"
+    path.write_text(path.read_text() + "")
+    text = path.read_text().replace('iso: "A.8.5"', 'iso: "A.8.99"', 1)
+    path.write_text(text)
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    assert any(
+        "crosswalk.yaml" in str(p) and "'A.8.99' is not a known ISO 27001 ID" in str(p)
+        for p in info.value.problems
+    )
+
+
+def test_legacy_pointing_at_unknown_id_is_an_error(tmp_path: Path) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "legacy_2013.yaml"
+    path.write_text(path.read_text().replace('successors: ["A.6.3"]', 'successors: ["A.6.33"]'))
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    assert any(
+        str(p) == "legacy_2013.yaml: A.7.2.2: successor 'A.6.33' is not a known ID"
+        for p in info.value.problems
+    )
+
+
+def test_organisation_content_loads_and_bad_files_are_skipped(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "passwords.md").write_text(
+        "---\nid: org.password-policy\ntitle: Password policy\nkeywords: [passwords, passphrase]\ncites: [A.5.17]\n---\n"
+        "Passwords are at least 14 characters and stored only in the company password manager.\n\n"
+        "Use 1Password for every shared credential.\n"
+    )
+    (org / "broken.md").write_text("no front matter here")
+    (org / "controls.yaml").write_text(
+        "entries:\n  - id: org.laptops\n    title: Laptop standard\n    summary: Laptops are managed by MDM. Disks are encrypted.\n"
+    )
+    (org / "bad.yaml").write_text(
+        "entries:\n  - id: org.x\n    title: X\n    summary: y\n    cites: [A.99.1]\n"
+    )
+    cat = load_standard()
+    problems = load_org(org, cat)
+    assert cat.entries["org.password-policy"].summary.startswith("Passwords are at least 14")
+    assert cat.entries["org.password-policy"].guidance.startswith("Use 1Password")
+    assert "org.laptops" in cat.entries
+    assert "org.x" not in cat.entries
+    assert {p.file for p in problems} == {"broken.md", "bad.yaml"}
+    assert len(catalogue.entries) < len(cat.entries)
