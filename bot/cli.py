@@ -320,8 +320,13 @@ def catalogue_crosswalk(entry_id: Annotated[str, typer.Argument(metavar="ID")]) 
 def index_build() -> None:
     """Rebuild the search index now (normally it rebuilds itself when content changes)."""
     from bot.runtime import Runtime
+    from knowledge.catalogue import CatalogueError
 
     rt = Runtime(settings())
+    try:
+        rt.catalogue  # noqa: B018 - validate before the slow part
+    except CatalogueError as exc:
+        fail(str(exc))
     with Progress(
         TextColumn("embedding"),
         BarColumn(),

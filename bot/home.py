@@ -71,7 +71,7 @@ def home_for(
             EvidenceRequest.status.in_(["open", "rejected", "submitted"]),
         )
         .order_by(EvidenceRequest.due_at)
-    ).tuples()
+    )
     model = HomeModel(user_id=user_id, is_security=is_security)
     for req, control in rows:
         model.requests.append(
@@ -107,7 +107,7 @@ def home_for(
             .where(Campaign.status == "active")
             .group_by(Campaign.id)
             .order_by(Campaign.due_at)
-        ).tuples()
+        )
         model.campaigns = [
             CampaignProgress(c.id, c.title, int(acked), int(total), c.due_at)
             for c, total, acked in progress

@@ -72,7 +72,7 @@ def questions_report(*, db_session: Session, since: datetime | None = None) -> Q
     )
     if since is not None:
         down_stmt = down_stmt.where(Question.asked_at >= since)
-    voted_down = [(q, f) for q, f in db_session.execute(down_stmt).tuples()]
+    voted_down = [(q, f) for q, f in db_session.execute(down_stmt)]
     return QuestionsReport(
         total=len(questions),
         most_asked=counts.most_common(10),

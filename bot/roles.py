@@ -39,6 +39,8 @@ class SecurityTeam:
                     log.warning(
                         "cannot resolve user group %s: %s", group, exc.response.get("error")
                     )
+                except OSError as exc:  # Slack unreachable: nobody gains rights through the group
+                    log.warning("cannot reach Slack to resolve user group %s: %s", group, exc)
             self._cache = (time.monotonic(), members)
             return members
 

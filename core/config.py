@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     """Every setting compliance-bot reads, from the environment or an optional `.env` file."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `KNOWLEDGE_DIR=` in a copied .env.example means "not set", not "the current directory".
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,7 +149,7 @@ class Searcher:
     ) -> SearchResult:
         """Answer-ready hits for a question: named IDs first, then the fused ranking."""
         text = " ".join(query.split())
-        if not re.search(r"\w", text):
+        if not text.strip(string.punctuation + " "):
             raise EmptyQueryError("the question is empty: type a few words or a control ID")
         truncated = len(text) > MAX_QUERY_CHARS
         text = text[:MAX_QUERY_CHARS]

@@ -107,6 +107,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         security_channel="CSEC",
         slack_bot_token="xoxb-test",
         slack_signing_secret="test-secret",
+        # Nothing in the tests may reach the real Slack: a closed loopback port unless a fake is set.
+        slack_api_url="http://127.0.0.1:9/api/",
     )
 
 

@@ -63,3 +63,11 @@ def test_bad_value_names_the_variable(
 def test_tz_given_as_zoneinfo_path_is_understood(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", ":/usr/share/zoneinfo/America/New_York")
     assert load_settings(_env_file=None).tz == "America/New_York"
+
+
+def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", "")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "")
+    settings = load_settings(_env_file=None)
+    assert settings.knowledge_dir is None
+    assert settings.slack_app_token is None

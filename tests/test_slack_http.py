@@ -223,6 +223,7 @@ def test_feedback_votes_are_recorded(slack_app, fake_slack, slack_runtime) -> No
         "trigger_id": "t",
         "view": {
             "id": "V9",
+            "type": "modal",
             "hash": "h1",
             "callback_id": View.FEEDBACK,
             "private_metadata": str(qid),

@@ -118,7 +118,7 @@ def build_export(
             select(Campaign, CampaignRecipient)
             .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
             .order_by(CampaignRecipient.acknowledged_at)
-        ).tuples()
+        )
         if _in_range(r.acknowledged_at, start, end)
     ]
     questions = [

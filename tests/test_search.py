@@ -1,0 +1,174 @@
+"""Search with the real model: ID resolution, ranking, honesty, odd input; the index cache."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import compose, render_text
+from knowledge.catalogue import Catalogue, load_standard
+from knowledge.search import EmptyQueryError, Searcher
+from tests.fakes import FakeEmbedder
+
+
+def test_every_catalogue_id_resolves_to_itself(
+    real_searcher: Searcher, catalogue: Catalogue
+) -> None:
+    for entry in catalogue.entries.values():
+        if entry.framework == "topic":
+            continue
+        typed = f"clause {entry.id}" if entry.kind == "clause" else entry.id
+        hits = real_searcher.resolve_ids(typed)
+        assert hits and hits[0].entry.id == entry.id, entry.id
+
+
+def test_every_legacy_id_resolves_to_its_successor(
+    real_searcher: Searcher, catalogue: Catalogue
+) -> None:
+    for row in catalogue.legacy.values():
+        hits = real_searcher.resolve_ids(f"what about {row.id}?")
+        assert [h.entry.id for h in hits] == row.successors, row.id
+        assert hits[0].legacy is row
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("A.7.2.2", "A.6.3"),
+        ("what does clause 7.2 require?", "7.2"),
+        ("ntp", "A.8.17"),
+        ("what replaced A.9.2.5?", "A.5.18"),
+        ("a 5 15", "A.5.15"),
+        ("cc6.1", "CC6.1"),
+        ("A.12.4.1", "A.8.15"),
+    ],
+)
+def test_named_and_well_known_questions_rank_first(
+    real_searcher: Searcher, question: str, first: str
+) -> None:
+    assert real_searcher.search(question).hits[0].entry.id == first
+
+
+@pytest.mark.parametrize(
+    ("question", "acceptable"),
+    [
+        ("do contractors need security training?", {"A.6.3", "7.2", "7.3", "CC1.4"}),
+        ("pen test requirements", {"A.8.29", "A.8.8", "topic.penetration-testing-expectations"}),
+        ("is soc 2 a certification?", {"topic.certification-vs-attestation", "topic.what-is-soc2"}),
+        ("difference between type 1 and type 2", {"topic.soc2-type1-vs-type2"}),
+        ("do we need MFA for everyone", {"A.8.5", "A.5.17", "CC6.1"}),
+        ("how often do we review who has access", {"A.5.18", "CC6.2", "CC6.3", "A.8.2"}),
+        ("DLP", {"A.8.12"}),
+        ("what is the statement of applicability", {"topic.statement-of-applicability", "6.1.3"}),
+        ("backups restore testing", {"A.8.13", "A1.2", "A1.3"}),
+        (
+            "how long is iso certificate valid, recertification",
+            {"topic.surveillance-recertification", "topic.iso-certification-cycle"},
+        ),
+        ("offboarding leavers access removal", {"A.6.5", "A.5.18", "CC6.2", "A.5.11"}),
+        ("data subject access request", {"P5.1", "P5.2", "A.5.34"}),
+    ],
+)
+def test_questions_in_staff_words_find_the_right_entries(
+    real_searcher: Searcher, question: str, acceptable: set[str]
+) -> None:
+    top3 = [h.entry.id for h in real_searcher.search(question, k=3).hits[:3]]
+    assert acceptable & set(top3), top3
+
+
+def test_framework_named_in_question_narrows_results(real_searcher: Searcher) -> None:
+    hits = real_searcher.search("SOC 2 access reviews", k=5).hits
+    assert all(h.entry.framework in {"soc2", "topic"} for h in hits)
+    strict = real_searcher.search("access reviews", k=5, framework="iso27001").hits
+    assert all(h.entry.framework == "iso27001" for h in strict)
+
+
+def test_no_good_match_is_answered_honestly(real_searcher: Searcher, catalogue: Catalogue) -> None:
+    result = real_searcher.search("how do I bake sourdough bread at home?")
+    answer = compose(result, catalogue, min_score=0.35)
+    assert not answer.confident
+    text = render_text(answer)
+    assert "don't have a confident answer" in text
+    assert "nearest entries" in text
+
+
+def test_empty_query_is_refused_clearly(real_searcher: Searcher) -> None:
+    for empty in ("", "   ", "?!"):
+        with pytest.raises(EmptyQueryError, match="empty"):
+            real_searcher.search(empty)
+
+
+def test_very_long_query_is_bounded(real_searcher: Searcher, catalogue: Catalogue) -> None:
+    question = "access review " * 800  # about 11,000 characters
+    start = time.perf_counter()
+    result = real_searcher.search(question)
+    assert time.perf_counter() - start < 5  # generous: this is about not hanging, not speed
+    assert result.truncated
+    assert "first 1,000 characters" in render_text(compose(result, catalogue, min_score=0.35))
+
+
+@pytest.mark.parametrize(
+    "question", ["Wie oft müssen wir Zugriffsrechte prüfen?", "🔐🔑?", "访问控制", "¿qué es SOC 2?"]
+)
+def test_non_english_and_emoji_do_not_crash(
+    real_searcher: Searcher, catalogue: Catalogue, question: str
+) -> None:
+    result = real_searcher.search(question)
+    render_text(compose(result, catalogue, min_score=0.35))
+
+
+def _small_catalogue() -> Catalogue:
+    cat = load_standard()
+    keep = {k: v for k, v in cat.entries.items() if k.startswith("A.8.")}
+    return Catalogue(entries=keep)
+
+
+def test_index_is_cached_and_reused(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    first = Searcher(_small_catalogue(), embedder, tmp_path)
+    calls = embedder.calls
+    assert not first.dense.loaded_from_cache
+    second = Searcher(_small_catalogue(), embedder, tmp_path)
+    assert second.dense.loaded_from_cache
+    assert embedder.calls == calls
+
+
+def test_changed_content_rebuilds_the_index(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    cat = _small_catalogue()
+    Searcher(cat, embedder, tmp_path)
+    changed = cat.entries["A.8.17"].model_copy(
+        update={"summary": "Different words now. Still two sentences."}
+    )
+    cat.entries["A.8.17"] = changed
+    rebuilt = Searcher(cat, embedder, tmp_path)
+    assert not rebuilt.dense.loaded_from_cache
+    assert len(list(tmp_path.glob("dense-*.faiss"))) == 1  # the stale one is gone
+
+
+def test_corrupt_cache_is_rebuilt_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    embedder = FakeEmbedder()
+    Searcher(_small_catalogue(), embedder, tmp_path)
+    for path in tmp_path.glob("dense-*.faiss"):
+        path.write_bytes(b"not a faiss index")
+    with caplog.at_level(logging.WARNING):
+        searcher = Searcher(_small_catalogue(), embedder, tmp_path)
+    assert not searcher.dense.loaded_from_cache
+    assert "rebuilding" in caplog.text
+    assert searcher.search("clock synchronization ntp").hits
+
+
+def test_unwritable_cache_dir_still_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with caplog.at_level(logging.WARNING):
+        searcher = Searcher(_small_catalogue(), FakeEmbedder(), blocker / "index")
+    assert searcher.search("logging").hits
+    assert "could not cache" in caplog.text
