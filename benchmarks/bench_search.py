@@ -196,7 +196,9 @@ def show(figures: dict) -> None:
         table.add_row(name, f"{value:.1f} {unit}", f"<= {limit} {unit}", verdict(value <= limit))
     table.add_row("full index build", f"{s['index_build_s']:.1f} s", "(no target)", "")
     console.print(table)
-    table = Table("question", "expected", "got (top 3)", title="Hybrid misses (not in top 3)")
+    table = Table(title="Hybrid misses (not in top 3)")
+    for name in ("question", "expected", "got (top 3)"):
+        table.add_column(name, overflow="fold")  # IDs wrap whole rather than end in an ellipsis
     for miss in figures["misses"]:
         table.add_row(miss["q"], ", ".join(miss["expected"]), ", ".join(miss["got"]))
     console.print(table)

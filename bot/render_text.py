@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import AnswerReply, Command, HelpReply, Reply, TextReply, help_text
+from bot.router import AnswerReply, Command, HelpReply, ModalReply, Reply, TextReply, help_text
 from knowledge.answer import render_text
 
 
@@ -14,4 +14,6 @@ def render(reply: Reply, commands: dict[str, Command]) -> str:
         return help_text(commands, reply.command, reply.error)
     if isinstance(reply, TextReply):
         return reply.text
+    if isinstance(reply, ModalReply):
+        return reply.fallback
     raise TypeError(f"unknown reply {reply!r}")

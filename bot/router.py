@@ -60,7 +60,15 @@ class HelpReply:
     error: str | None = None
 
 
-Reply = AnswerReply | TextReply | HelpReply
+@dataclass
+class ModalReply:
+    """Open a modal (Slack); other surfaces show the fallback text."""
+
+    view: dict[str, Any]
+    fallback: str
+
+
+Reply = AnswerReply | TextReply | HelpReply | ModalReply
 Handler = Callable[["Runtime", Request, str], Reply]
 
 

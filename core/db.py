@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,3 +80,9 @@ class Database:
     def is_sqlite(self) -> bool:
         """True when the backend is SQLite."""
         return self.engine.dialect.name == "sqlite"
+
+
+def affected(session: Session, statement: Any) -> int:
+    """Run an UPDATE/DELETE and return how many rows it touched (the basis of every claim)."""
+    result = session.execute(statement)
+    return int(cast(CursorResult[Any], result).rowcount)

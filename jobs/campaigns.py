@@ -12,10 +12,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.db import affected
 from core.models import Campaign, CampaignRecipient, Outbox, utcnow
 from jobs import audience as audiences
 from jobs.delivery import enqueue
-from jobs.messages import acknowledged, campaign_invite, plain
+from jobs.messages import campaign_invite, plain
 
 INVITE = "campaign_invite"
 REMINDER = "campaign_reminder"
@@ -174,15 +175,16 @@ def acknowledge(
     if campaign is None:
         raise CampaignError("That campaign no longer exists.")
     now = utcnow()
-    claimed = db_session.execute(
+    claimed = affected(
+        db_session,
         update(CampaignRecipient)
         .where(
             CampaignRecipient.campaign_id == campaign_id,
             CampaignRecipient.user_id == user_id,
             CampaignRecipient.acknowledged_at.is_(None),
         )
-        .values(acknowledged_at=now, quiz_score=score)
-    ).rowcount
+        .values(acknowledged_at=now, quiz_score=score),
+    )
     if claimed != 1:
         exists = db_session.scalar(
             select(CampaignRecipient.id).where(
@@ -215,19 +217,6 @@ def acknowledge(
         },
         db_session=db_session,
     )
-    if channel and ts:
-        enqueue(
-            f"campaign:{campaign_id}:{user_id}:acked",
-            "campaign_update",
-            user_id,
-            {
-                "_update": True,
-                "channel": channel,
-                "ts": ts,
-                **acknowledged(campaign.title, now, score),
-            },
-            db_session=db_session,
-        )
     return campaign, True
 
 
@@ -376,9 +365,9 @@ def _claim(
     """Move a schedule column from old to new only if nobody else did: a double run is harmless."""
     col = getattr(Campaign, column)
     cond = col.is_(None) if old is None else col == old
-    done = db_session.execute(
-        update(Campaign).where(Campaign.id == campaign_id, cond).values({column: new})
-    ).rowcount
+    done = affected(
+        db_session, update(Campaign).where(Campaign.id == campaign_id, cond).values({column: new})
+    )
     db_session.flush()
     db_session.expire_all()
     return done == 1

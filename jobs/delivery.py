@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db import Database
+from core.db import Database, affected
 from core.models import Outbox, utcnow
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,8 @@ def _claim_next(db: Database, worker: str, now: datetime, kinds: set[str] | None
         if kinds:
             stmt = stmt.where(Outbox.kind.in_(kinds))
         for candidate in session.scalars(stmt.order_by(Outbox.not_before, Outbox.id).limit(5)):
-            claimed = session.execute(
+            claimed = affected(
+                session,
                 update(Outbox)
                 .where(Outbox.id == candidate, Outbox.status == "pending")
                 .values(
@@ -121,8 +122,8 @@ def _claim_next(db: Database, worker: str, now: datetime, kinds: set[str] | None
                     claimed_by=worker,
                     claimed_at=utcnow(),
                     attempts=Outbox.attempts + 1,
-                )
-            ).rowcount
+                ),
+            )
             if claimed == 1:
                 session.flush()
                 row = session.get(Outbox, candidate)
@@ -168,7 +169,8 @@ def _find_sent(client: WebClient, row: Outbox) -> tuple[str, str] | None:
     except SlackApiError as exc:
         log.warning("cannot check history for %s: %s", row.key, exc.response.get("error"))
         return None
-    for message in history.get("messages", []):
+    messages: list[dict[str, Any]] = history.get("messages", [])
+    for message in messages:
         meta = message.get("metadata") or {}
         if (
             meta.get("event_type") == METADATA_EVENT
@@ -199,7 +201,7 @@ def deliver(
     now: Callable[[], datetime] = utcnow,
     limit: int | None = None,
     kinds: set[str] | None = None,
-    after_send: dict[str, AfterSend] | None = None,
+    after_send: Mapping[str, AfterSend] | None = None,
     stop: threading.Event | None = None,
 ) -> DeliveryStats:
     """Send what is due, paced, until nothing is due (or limit / stop)."""

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import affected
 from core.models import EvidenceRequest, OrgControl, utcnow
 from jobs.delivery import enqueue
 from jobs.messages import evidence_nudge, plain
@@ -40,11 +41,12 @@ def _claim(
     values: dict[str, object] = {"next_nudge_at": new}
     if sent is not None:
         values["nudges_sent"] = sent
-    done = db_session.execute(
+    done = affected(
+        db_session,
         update(EvidenceRequest)
         .where(EvidenceRequest.id == request_id, EvidenceRequest.next_nudge_at == old)
-        .values(values)
-    ).rowcount
+        .values(values),
+    )
     return done == 1
 
 
@@ -116,11 +118,12 @@ def tick(
         if request.escalated_at is None and now >= request.due_at + timedelta(days=escalate_after):
             target = control.manager_user_id or security_channel
             if target:
-                done = db_session.execute(
+                done = affected(
+                    db_session,
                     update(EvidenceRequest)
                     .where(EvidenceRequest.id == request.id, EvidenceRequest.escalated_at.is_(None))
-                    .values(escalated_at=now)
-                ).rowcount
+                    .values(escalated_at=now),
+                )
                 if done == 1:
                     who = f"<@{owner}>" if owner else control.owner
                     text = (

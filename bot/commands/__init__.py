@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from bot.commands import ask, evidence, help, mine, report
+from bot.commands import ask, campaign, evidence, help, mine, report
 from bot.router import Command
 
 
 def all_commands() -> list[Command]:
     """Every subcommand, in the order help lists them."""
-    return [help.COMMAND, ask.COMMAND, mine.COMMAND, evidence.COMMAND, report.COMMAND]
+    return [
+        help.COMMAND,
+        ask.COMMAND,
+        mine.COMMAND,
+        evidence.COMMAND,
+        campaign.COMMAND,
+        report.COMMAND,
+    ]

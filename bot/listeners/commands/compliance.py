@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.router import AnswerReply, Request
+from bot.router import AnswerReply, ModalReply, Request
 from bot.slack_render import message_args
 
 
@@ -15,7 +16,9 @@ def register(app: App, deps: Deps) -> None:
     """Register /compliance."""
 
     @app.command("/compliance")
-    def on_compliance(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_compliance(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         request = Request(
             actor=deps.actor(command["user_id"]),
@@ -24,5 +27,8 @@ def register(app: App, deps: Deps) -> None:
             channel=command.get("channel_id"),
         )
         reply = deps.router.handle(request, as_command=True)
+        if isinstance(reply, ModalReply):
+            client.views_open(trigger_id=command["trigger_id"], view=reply.view)
+            return
         args = message_args(reply, deps.router.commands, shareable=isinstance(reply, AnswerReply))
         respond(response_type="ephemeral", **args)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import evidence, feedback
+from bot.listeners.views import campaign, evidence, feedback
 
 
 def register(app: App, deps: Deps) -> None:
     """Register view submissions."""
     feedback.register(app, deps)
     evidence.register(app, deps)
+    campaign.register(app, deps)

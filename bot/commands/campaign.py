@@ -1,0 +1,77 @@
+"""`campaign start|status|list|remind|close`: acknowledgement campaigns (security team)."""
+
+from __future__ import annotations
+
+from bot.blocks.campaign import start_modal
+from bot.errors import UsageError, UserFacingError
+from bot.router import Command, ModalReply, Reply, Request, TextReply
+from bot.runtime import Runtime
+from core.models import Campaign, utcnow
+from jobs import campaigns
+
+SUBCOMMANDS = ("start", "status", "list", "remind", "close")
+
+
+def _campaign_id(args: str) -> int:
+    try:
+        return int(args.strip().lstrip("#"))
+    except ValueError:
+        raise UsageError(
+            "Give the campaign number, e.g. `campaign status 3`.", "campaign"
+        ) from None
+
+
+def handle(runtime: Runtime, request: Request, args: str) -> Reply:
+    """Run one campaign subcommand."""
+    action, _, rest = args.strip().partition(" ")
+    action = action.lower()
+    if action not in SUBCOMMANDS:
+        raise UsageError(f"Use one of: {', '.join(SUBCOMMANDS)}.", "campaign")
+    if action == "start":
+        return ModalReply(
+            start_modal(),
+            "Start a campaign with `/compliance campaign start` in Slack (a form opens), or from a shell:\n"
+            "`compliance-bot campaign start --title T --audience all --due YYYY-MM-DD [--link URL]`",
+        )
+    try:
+        with runtime.db.session_scope() as session:
+            if action == "list":
+                rows = campaigns.list_campaigns(db_session=session)
+                lines = [f"#{c.id} {c.title} [{c.status}] due {c.due_at:%Y-%m-%d}" for c in rows]
+                return TextReply("\n".join(lines) or "No campaigns yet.")
+            campaign_id = _campaign_id(rest)
+            if action == "status":
+                st = campaigns.status(campaign_id, db_session=session)
+                return TextReply(
+                    f"#{st.id} {st.title} [{st.status}]: {st.delivered}/{st.recipients} delivered, "
+                    f"{st.acknowledged} acknowledged, {st.overdue} overdue, {st.failed} unreachable"
+                )
+            if action == "remind":
+                campaign = session.get(Campaign, campaign_id)
+                if campaign is None or campaign.status != "active":
+                    raise UserFacingError(f"There is no active campaign {campaign_id}.")
+                queued = campaigns.remind(
+                    campaign, db_session=session, round_key=f"manual-{utcnow():%Y%m%d%H%M}"
+                )
+                return TextReply(f"Queued {queued} reminder(s).")
+            campaigns.close(
+                campaign_id,
+                db_session=session,
+                closed_by=request.actor.user_id,
+                security_channel=runtime.settings.security_channel,
+            )
+            return TextReply(
+                f"Campaign {campaign_id} closed; the final report goes to the security channel."
+            )
+    except campaigns.CampaignError as exc:
+        raise UserFacingError(str(exc)) from None
+
+
+COMMAND = Command(
+    name="campaign",
+    usage="campaign start|status <id>|list|remind <id>|close <id>",
+    summary="training and policy acknowledgement campaigns",
+    examples=("campaign start", "campaign status 3", "campaign remind 3"),
+    handler=handle,
+    security_only=True,
+)
