@@ -30,7 +30,7 @@ def _after(request: EvidenceRequest, sent: int, now: datetime) -> datetime:
     due_day = request.due_at.replace(hour=0, minute=0, second=0, microsecond=0)
     if now < due_day:
         return due_day  # on the due date
-    overdue_sent = max(0, sent - 1)
+    overdue_sent = max(0, sent - 2)  # the first two were "before" and "on the day"
     gap = OVERDUE_GAPS[min(overdue_sent, len(OVERDUE_GAPS) - 1)]
     return max(now, request.due_at) + timedelta(days=gap)
 

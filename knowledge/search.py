@@ -21,6 +21,13 @@ from knowledge.schema import Entry, LegacyId
 MAX_QUERY_CHARS = 1000
 _SOC2_WORDS = re.compile(r"\bsoc\s*-?\s*(?:2|ii|two)\b|\btrust services?\b|\btsc\b|\baicpa\b", re.I)
 _ISO_WORDS = re.compile(r"\biso\b|\b27001\b|\bannex\s*a\b|\bisms\b", re.I)
+_FRAMEWORK_NAMES = re.compile(
+    r"\bsoc\s*-?\s*(?:2|ii|two)\b|\biso(?:/iec)?\s*(?:27001)?(?::?20(?:13|22))?\b|\b27001\b", re.I
+)
+_CROSSWALK_WORDS = re.compile(
+    r"equivalent|counterpart|\bmap(?:s|ping|ped)?\b|\bmatch(?:es)?\b|lines? up|correspond|\bterms\b|version of",
+    re.I,
+)
 
 DENSE_WEIGHT = 0.65
 LEXICAL_WEIGHT = 0.35
@@ -39,7 +46,7 @@ class Hit:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
-    via: str = "search"  # "id" when the question named it, "legacy" when through a 2013 ID
+    via: str = "search"  # "id" when named, "legacy" through a 2013 ID, "crosswalk" as a counterpart
     legacy: LegacyId | None = None
 
 
@@ -118,6 +125,15 @@ class Searcher:
                     break
         return hits
 
+    def _crosswalk_hits(self, named: Hit) -> list[Hit]:
+        """The named entry's counterparts in the other framework, strongest first."""
+        out = []
+        for i, link in enumerate(self.catalogue.crosswalk(named.entry.id)[:3]):
+            entry = self.catalogue.entries.get(link.target)
+            if entry is not None:
+                out.append(Hit(entry, 0.9 - 0.01 * i, via="crosswalk"))
+        return out
+
     def rank(self, text: str, *, mode: str = "hybrid") -> list[Hit]:
         """Every entry scored for text: mode is hybrid, dense or lexical."""
         n = len(self.entries)
@@ -153,11 +169,20 @@ class Searcher:
             raise EmptyQueryError("the question is empty: type a few words or a control ID")
         truncated = len(text) > MAX_QUERY_CHARS
         text = text[:MAX_QUERY_CHARS]
-        filter_fw = framework or framework_in(text)
+        mentioned = framework_in(text)
+        filter_fw = framework or mentioned
         named = self.resolve_ids(text) if mode == "hybrid" else []
         hits = list(named)
+        if named and (
+            _CROSSWALK_WORDS.search(text) or (mentioned and mentioned != named[0].entry.framework)
+        ):
+            hits += self._crosswalk_hits(named[0])
         taken = {h.entry.id for h in hits}
-        for hit in self.rank(text, mode=mode):
+        # The framework is handled by the filter; its name in the text only pulls in generic topics.
+        rank_text = _FRAMEWORK_NAMES.sub(" ", text) if mentioned else text
+        if not rank_text.strip(string.punctuation + " "):
+            rank_text = text
+        for hit in self.rank(rank_text, mode=mode):
             if len(hits) >= k:
                 break
             if hit.entry.id in taken:

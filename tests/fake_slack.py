@@ -257,9 +257,15 @@ class FakeSlack:
                 raw = self.rfile.read(length) if length else b""
                 ctype = self.headers.get("Content-Type", "")
                 path = urlparse(self.path).path
-                if "json" in ctype:
+                if path.startswith("/upload/"):
+                    params = {"_raw": raw}
+                elif "json" in ctype:
                     params = json.loads(raw or b"{}")
-                elif "multipart" in ctype:
+                elif (
+                    "x-www-form-urlencoded" not in ctype
+                    and not path.startswith("/api/")
+                    or "multipart" in ctype
+                ):
                     params = {"_raw": raw}
                 else:
                     params = {k: v[0] for k, v in parse_qs(raw.decode()).items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import ask, campaign, evidence, help, mine, report
+from bot.commands import ask, campaign, evidence, export, help, mine, report
 from bot.router import Command
 
 
@@ -14,5 +14,6 @@ def all_commands() -> list[Command]:
         mine.COMMAND,
         evidence.COMMAND,
         campaign.COMMAND,
+        export.COMMAND,
         report.COMMAND,
     ]

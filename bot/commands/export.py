@@ -1,0 +1,88 @@
+"""`export [from YYYY-MM-DD] [to YYYY-MM-DD] [iso27001|soc2]`: the auditor ZIP, delivered by DM."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from slack_sdk.errors import SlackApiError
+
+from bot.commands.report import parse_since
+from bot.errors import UsageError, UserFacingError
+from bot.evidence_support import requirements
+from bot.router import Command, Reply, Request, TextReply
+from bot.runtime import Runtime
+from core.evidence.export import ExportEmptyError, build_export
+from core.models import utcnow
+
+
+def _parse(args: str) -> tuple[str | None, str | None, str | None]:
+    words = args.split()
+    start = end = framework = None
+    while words:
+        word = words.pop(0).lower()
+        if word in {"iso27001", "soc2"}:
+            framework = word
+        elif word in {"from", "to"} and words:
+            value = words.pop(0)
+            start, end = (value, end) if word == "from" else (start, value)
+        else:
+            raise UsageError(f"I don't understand `{word}` here.", "export")
+    return start, end, framework
+
+
+def handle(runtime: Runtime, request: Request, args: str) -> Reply:
+    """Build the export and DM it to the person who asked (or write it locally on the console)."""
+    raw_start, raw_end, framework = _parse(args)
+    start = parse_since(raw_start or "")
+    end = parse_since(raw_end or "")
+    if end is not None:
+        end = end + timedelta(days=1) - timedelta(microseconds=1)
+    name = f"compliance-export-{utcnow():%Y%m%d-%H%M%S}.zip"
+    slack = runtime.slack if request.surface != "console" else None
+    folder = Path(tempfile.mkdtemp()) if slack is not None else Path.cwd()
+    out = folder / name
+    try:
+        with runtime.db.session_scope() as session:
+            manifest = build_export(
+                out,
+                db_session=session,
+                requirements=requirements(runtime.catalogue),
+                start=start,
+                end=end,
+                framework=framework,
+            )
+    except ExportEmptyError as exc:
+        raise UserFacingError(str(exc)) from None
+    head = manifest["ledger_head"]["hash"]
+    if slack is None:
+        return TextReply(f"Export written to {out} (ledger head {head}).")
+    try:
+        channel = slack.conversations_open(users=request.actor.user_id)["channel"]["id"]
+        slack.files_upload_v2(
+            channel=channel,
+            file=str(out),
+            filename=name,
+            title="Compliance evidence export",
+            initial_comment=f"Your audit export. Ledger head: `{head}`",
+        )
+    except SlackApiError as exc:
+        raise UserFacingError(
+            f"The export was built but Slack refused the upload ({exc.response.get('error')})."
+        ) from None
+    finally:
+        out.unlink(missing_ok=True)
+    return TextReply(
+        f"Export sent to you by DM ({manifest['counts']['submissions']} submissions; ledger head `{head}`)."
+    )
+
+
+COMMAND = Command(
+    name="export",
+    usage="export [from YYYY-MM-DD] [to YYYY-MM-DD] [iso27001|soc2]",
+    summary="the auditor export (ZIP), sent to you by DM",
+    examples=("export", "export from 2026-01-01 to 2026-06-30 soc2"),
+    handler=handle,
+    security_only=True,
+)

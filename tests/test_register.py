@@ -1,0 +1,135 @@
+"""The control register: CSV and YAML imports, all-or-nothing with line numbers, history on re-import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.evidence_support import requirement_resolver
+from core.db import Database
+from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
+from core.models import LedgerRecord, OrgControl, OrgControlVersion
+from knowledge.catalogue import Catalogue
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+
+
+def _import(path: Path, db: Database, catalogue: Catalogue, resolve=lambda e: None):  # type: ignore[no-untyped-def]
+    rows = validate(
+        read_rows(path),
+        resolve_requirement=requirement_resolver(catalogue),
+        known_ids=list(catalogue.entries),
+    )
+    with db.session_scope() as session:
+        return import_rows(rows, db_session=session, actor="tester", resolve_user=resolve)
+
+
+def test_example_register_imports(database_url: str, catalogue: Catalogue) -> None:
+    db = Database(database_url)
+    result = _import(
+        EXAMPLE,
+        db,
+        catalogue,
+        resolve=lambda email: "UALICE" if email.startswith("alice") else None,
+    )
+    assert len(result.created) == 5
+    with db.session_scope() as session:
+        ac01 = session.scalars(select(OrgControl).where(OrgControl.ref == "AC-01")).one()
+        assert ac01.requirements == ["A.5.18", "CC6.2", "CC6.3"]
+        assert ac01.owner_user_id == "UALICE"
+        assert (
+            session.scalars(select(OrgControl).where(OrgControl.ref == "OPS-01"))
+            .one()
+            .owner_user_id
+            == "U0OPSLEAD"
+        )
+        ph = session.scalars(select(OrgControl).where(OrgControl.ref == "PH-01")).one()
+        assert not ph.applicable and "cloud" in ph.justification
+        assert session.scalar(select(func.count()).select_from(LedgerRecord)) == 5
+
+
+def test_yaml_register_and_legacy_ids_are_normalised(
+    tmp_path: Path, database_url: str, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "register.yaml"
+    path.write_text(
+        "controls:\n"
+        "  - id: LOG-01\n    title: Central logging\n    requirements: [A.12.4.1, cc7.2]\n"
+        "    owner: U0LOG\n    cadence: '0 9 1 * *'\n"
+    )
+    _import(path, Database(database_url), catalogue)
+    with Database(database_url).session_scope() as session:
+        control = session.scalars(select(OrgControl)).one()
+        assert control.requirements == ["A.8.15", "CC7.2"]
+        assert control.cadence == "0 9 1 * *"
+
+
+def test_reimport_updates_in_place_and_keeps_history(
+    tmp_path: Path, database_url: str, catalogue: Catalogue
+) -> None:
+    db = Database(database_url)
+    _import(EXAMPLE, db, catalogue)
+    changed = tmp_path / "register.csv"
+    changed.write_text(
+        EXAMPLE.read_text().replace(
+            "Quarterly access review", "Quarterly access review (prod + staging)"
+        )
+    )
+    result = _import(changed, db, catalogue)
+    assert result.updated == ["AC-01"] and len(result.unchanged) == 4
+    with db.session_scope() as session:
+        control = session.scalars(select(OrgControl).where(OrgControl.ref == "AC-01")).one()
+        assert control.version == 2 and "staging" in control.title
+        versions = session.scalars(
+            select(OrgControlVersion.version).where(OrgControlVersion.control_id == control.id)
+        )
+        assert sorted(versions) == [1, 2]
+        assert session.scalar(select(func.count()).select_from(OrgControl)) == 5
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_changes(
+    tmp_path: Path, database_url: str, catalogue: Catalogue
+) -> None:
+    db = Database(database_url)
+    _import(EXAMPLE, db, catalogue)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,title,requirements,owner,cadence,applicable,justification\n"
+        "AC-01,Changed title,A.5.18,alice@example.com,quarterly,yes,\n"
+        "X-1,Bad requirement,A.5.99,alice@example.com,monthly,yes,\n"
+        "X-2,Bad owner,A.5.1,alice,monthly,yes,\n"
+        "X-3,Bad cadence,A.5.1,U0X,fortnightly,yes,\n"
+        "X-4,Excluded without reason,A.7.1,U0X,annual,no,\n"
+        "X-1,Duplicate,A.5.1,U0X,annual,yes,\n"
+    )
+    with pytest.raises(RegisterImportError) as info:
+        _import(bad, db, catalogue)
+    problems = info.value.problems
+    assert any(
+        p.startswith("line 3 (X-1): requirement 'A.5.99' is not a catalogue ID") for p in problems
+    )
+    assert any(p.startswith("line 4 (X-2): owner 'alice'") for p in problems)
+    assert any(p.startswith("line 5 (X-3): cadence 'fortnightly'") for p in problems)
+    assert any(
+        p.startswith("line 6 (X-4): a control that is not applicable needs a justification")
+        for p in problems
+    )
+    assert any(p.startswith("line 7 (X-1): id X-1 is already used on line 3") for p in problems)
+    with db.session_scope() as session:
+        assert (
+            session.scalars(select(OrgControl.title).where(OrgControl.ref == "AC-01")).one()
+            == "Quarterly access review"
+        )
+
+
+def test_missing_column_and_wrong_format(tmp_path: Path) -> None:
+    csv_file = tmp_path / "r.csv"
+    csv_file.write_text("id,title\nA,B\n")
+    with pytest.raises(RegisterImportError, match="line 1: missing column"):
+        read_rows(csv_file)
+    other = tmp_path / "r.xlsx"
+    other.write_text("x")
+    with pytest.raises(RegisterImportError, match="use a .csv, .yaml or .yml file"):
+        read_rows(other)
