@@ -82,6 +82,8 @@ class Command:
     examples: tuple[str, ...]
     handler: Handler
     security_only: bool = False
+    # Claims a free-text message as this command (e.g. a DM with a link naming a control is evidence).
+    claims: Callable[[Runtime, Request], bool] | None = None
 
 
 class Router:
@@ -103,11 +105,9 @@ class Router:
             if name not in self.commands:
                 return HelpReply(None, error=f"Unknown subcommand `{word}`.")
             return self._run(name, request, rest.strip())
-        if request.files and "evidence" in self.commands:
-            # A file sent to the bot is evidence being handed in.
-            return self._run(
-                "evidence", request, text[len(word) :].strip() if name == "evidence" else text
-            )
+        for command in self.commands.values():
+            if name != command.name and command.claims and command.claims(self.runtime, request):
+                return self._run(command.name, request, text)
         if name == "help" and (not rest or rest.strip().lower() in self.commands):
             return HelpReply(rest.strip().lower() or None)
         if (

@@ -316,3 +316,17 @@ def test_export_is_refused_to_non_members_and_dm_ed_to_the_team(
     )
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["counts"]["submissions"] == 1
+
+
+def test_dm_with_a_link_naming_a_control_is_evidence(slack_app, fake_slack, registered) -> None:
+    _dm(slack_app, "Q4 access review for AC-01: <https://drive.example.com/q4>")
+    reply = fake_slack.wait_for("chat.postMessage", count=2)
+    assert any("Evidence recorded for AC-01" in c.params["text"] for c in reply)
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).one().link == "https://drive.example.com/q4"
+
+
+def test_dm_with_a_link_but_no_control_is_a_question(slack_app, fake_slack, registered) -> None:
+    _dm(slack_app, "does <https://example.com/policy> cover MFA?")
+    reply = fake_slack.wait_for("chat.postMessage")[0]
+    assert "Evidence recorded" not in reply.params["text"]

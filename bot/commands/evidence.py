@@ -30,6 +30,18 @@ def mentioned_target(runtime: Runtime, text: str) -> str | None:
     return None
 
 
+def claims(runtime: Runtime, request: Request) -> bool:
+    """A file sent to the bot, or a link with one of the register's controls named, is evidence."""
+    if request.files:
+        return True
+    if not request.parsed.links or request.surface not in {"slack_dm", "console"}:
+        return False
+    target = mentioned_target(runtime, request.parsed.text)
+    return (
+        target is not None and not target[:1].isdigit() and target not in runtime.catalogue.entries
+    )
+
+
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Submit evidence for the named control, or ask which control a shared file is for."""
     files = request.files
@@ -43,11 +55,13 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     try:
         controls = find_controls(runtime, first) if first else []
     except UserFacingError:
-        if not files:
+        if not files and not request.parsed.links:
             raise
         target = mentioned_target(runtime, args)
         text = args.strip()
         controls = find_controls(runtime, target) if target else []
+        if not controls and not files:
+            raise
     if files and not controls:
         suggestions = suggest(runtime, request.actor, args)
         if not suggestions:
@@ -91,4 +105,5 @@ COMMAND = Command(
         "evidence A.5.18 https://…",
     ),
     handler=handle,
+    claims=claims,
 )
