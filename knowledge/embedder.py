@@ -85,7 +85,8 @@ class MiniLMEmbedder:
         with self._lock:
             vectors = self._model.encode(
                 texts,
-                batch_size=32,
+                # Small batches: long guidance texts at 256 tokens make activations the memory peak.
+                batch_size=8,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,

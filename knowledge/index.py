@@ -114,7 +114,7 @@ def build(
             texts.append(text)
             rows.append(entry.id)
     vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-    step = 64
+    step = 32
     chunks = []
     for start in range(0, len(texts), step):
         chunks.append(embedder.encode(texts[start : start + step]))
