@@ -120,13 +120,14 @@ def chat(
         fail("use either --as or --user, not both", 2)
     if user is not None and "@" not in user:
         fail("--user takes an email address, e.g. --user alice@example.com", 2)
-    rt = runtime()
-    identity = as_user or user or "console"
-    actor = Actor(
-        user_id=identity,
-        email=user,
-        is_security=identity in rt.settings.security_team,  # type: ignore[attr-defined]
-    )
+    from bot.evidence_support import user_resolver
+
+    rt = _rt()
+    identity = as_user or "console"
+    if user is not None:
+        # With Slack configured, act as the real account behind the email.
+        identity = user_resolver(rt.slack)(user) or user
+    actor = Actor(user_id=identity, email=user, is_security=rt.team.contains(identity))
     router = Router(rt, all_commands())  # type: ignore[arg-type]
     raise typer.Exit(run(router, actor))
 
