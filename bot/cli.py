@@ -128,7 +128,7 @@ def chat(
         # With Slack configured, act as the real account behind the email.
         identity = user_resolver(rt.slack)(user) or user
     actor = Actor(user_id=identity, email=user, is_security=rt.team.contains(identity))
-    router = Router(rt, all_commands())  # type: ignore[arg-type]
+    router = Router(rt, all_commands())
     raise typer.Exit(run(router, actor))
 
 
@@ -409,12 +409,13 @@ def report_questions(
     ] = None,
 ) -> None:
     """Most asked questions, questions with no good match, and answers voted down."""
-    from bot.commands.report import parse_since, report_text
+    from bot.commands.report import report_text
+    from bot.dates import parse_day
     from bot.questions import questions_report
     from bot.runtime import Runtime
 
     try:
-        start = parse_since(since or "")
+        start = parse_day(since or "")
     except UserFacingError as exc:
         fail(str(exc), 2)
     rt = runtime()
@@ -591,9 +592,7 @@ def export(
     """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
     if ctx.invoked_subcommand is not None:
         return
-    from datetime import timedelta
-
-    from bot.commands.report import parse_since
+    from bot.dates import day_range
     from bot.evidence_support import requirements
     from core.evidence.export import ExportEmptyError, build_export
 
@@ -601,14 +600,9 @@ def export(
         fail("--out FILE.zip is required", 2)
     fw = _check_framework(framework)
     try:
-        start = parse_since(date_from or "")
-        end = parse_since(date_to or "")
+        start, end = day_range(date_from, date_to)
     except UserFacingError as exc:
         fail(str(exc), 2)
-    if end is not None:
-        end = end + timedelta(days=1) - timedelta(microseconds=1)
-    if start and end and start > end:
-        fail("--from is after --to", 2)
     rt = _rt()
     with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
         task = bar.add_task("controls", total=4)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.report import parse_since
+from bot.dates import day_range
 from bot.errors import UsageError, UserFacingError
 from bot.evidence_support import requirements
 from bot.router import Command, Reply, Request, TextReply
@@ -35,10 +34,7 @@ def _parse(args: str) -> tuple[str | None, str | None, str | None]:
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Build the export and DM it to the person who asked (or write it locally on the console)."""
     raw_start, raw_end, framework = _parse(args)
-    start = parse_since(raw_start or "")
-    end = parse_since(raw_end or "")
-    if end is not None:
-        end = end + timedelta(days=1) - timedelta(microseconds=1)
+    start, end = day_range(raw_start, raw_end, "export")
     name = f"compliance-export-{utcnow():%Y%m%d-%H%M%S}.zip"
     slack = runtime.slack if request.surface != "console" else None
     folder = Path(tempfile.mkdtemp()) if slack is not None else Path.cwd()

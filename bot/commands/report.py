@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bot.errors import UsageError
+from bot.dates import parse_day
 from bot.questions import QuestionsReport, questions_report
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
-
-
-def parse_since(value: str) -> datetime | None:
-    """A YYYY-MM-DD date as the start of that day in UTC; None for empty."""
-    value = value.strip().removeprefix("since").strip()
-    if not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(
-            f"'{value}' is not a date: use YYYY-MM-DD, e.g. 2026-01-31", "report"
-        ) from None
 
 
 def report_text(report: QuestionsReport) -> str:
@@ -39,7 +24,7 @@ def report_text(report: QuestionsReport) -> str:
 
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Show the questions report."""
-    since = parse_since(args)
+    since = parse_day(args, "report")
     with runtime.db.session_scope() as session:
         text = report_text(questions_report(db_session=session, since=since))
     return TextReply(f"```{text}```")
