@@ -18,7 +18,6 @@ class Action(StrEnum):
     CONFIRM_CONTROL = "confirm_control"
     ACKNOWLEDGE = "acknowledge"
     TAKE_QUIZ = "take_quiz"
-    OPEN_LINK = "open_link"
 
 
 class View(StrEnum):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import ledger
@@ -371,10 +371,3 @@ def _claim(
     db_session.flush()
     db_session.expire_all()
     return done == 1
-
-
-def pending_count(*, db_session: Session) -> int:
-    """Active campaigns (for `jobs list`)."""
-    return int(
-        db_session.scalar(select(func.count(Campaign.id)).where(Campaign.status == "active")) or 0
-    )

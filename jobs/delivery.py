@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -182,13 +182,11 @@ def _find_sent(client: WebClient, row: Outbox) -> tuple[str, str] | None:
 
 def _send(client: WebClient, row: Outbox) -> tuple[str, str]:
     payload = dict(row.payload)
-    if payload.pop("_update", False):
-        resp = client.chat_update(**payload)
-    else:
-        payload.setdefault(
-            "metadata", {"event_type": METADATA_EVENT, "event_payload": {"key": row.key}}
-        )
-        resp = client.chat_postMessage(channel=row.recipient, **payload)
+    # The key travels as message metadata so that reconcile() can find the message after a crash.
+    payload.setdefault(
+        "metadata", {"event_type": METADATA_EVENT, "event_payload": {"key": row.key}}
+    )
+    resp = client.chat_postMessage(channel=row.recipient, **payload)
     return str(resp["channel"]), str(resp["ts"])
 
 
@@ -252,14 +250,3 @@ def deliver(
                 hook(session, fresh)
         stats.sent += 1
     return stats
-
-
-def pending_count(*, db_session: Session) -> int:
-    """Messages not yet sent (pending or claimed)."""
-    return len(
-        list(
-            db_session.scalars(
-                select(Outbox.id).where(or_(Outbox.status == "pending", Outbox.status == "claimed"))
-            )
-        )
-    )

@@ -172,3 +172,16 @@ def test_unwritable_cache_dir_still_answers(
         searcher = Searcher(_small_catalogue(), FakeEmbedder(), blocker / "index")
     assert searcher.search("logging").hits
     assert "could not cache" in caplog.text
+
+
+def test_a_sample_of_the_evaluation_set_ranks_well(real_searcher: Searcher) -> None:
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "eval_questions.yaml"
+    questions = yaml.safe_load(path.read_text())["questions"][::4]  # every 4th: about 60 questions
+    hits = sum(
+        1
+        for q in questions
+        if set(q["expected"]) & {h.entry.id for h in real_searcher.search(q["q"], k=3).hits[:3]}
+    )
+    assert hits / len(questions) >= 0.9, f"hit@3 {hits}/{len(questions)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.events import app_home_opened, app_mention, message_im
+from bot.listeners.events import app_home_opened, app_mention, file_shared, message_im
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,3 +13,4 @@ def register(app: App, deps: Deps) -> None:
     app_mention.register(app, deps)
     message_im.register(app, deps)
     app_home_opened.register(app, deps)
+    file_shared.register(app, deps)

@@ -1,0 +1,96 @@
+"""`mine` and App Home show what a person owes; the team view adds campaigns and overdue evidence."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import time_machine
+from sqlalchemy import update
+
+from bot.evidence_support import requirement_resolver
+from bot.home import home_for
+from core.evidence.register import import_rows, read_rows, validate
+from core.evidence.service import plan_requests
+from core.models import Campaign, CampaignRecipient, EvidenceRequest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def _seed(runtime) -> None:  # type: ignore[no-untyped-def]
+    rows = validate(
+        read_rows(EXAMPLE),
+        resolve_requirement=requirement_resolver(runtime.catalogue),
+        known_ids=list(runtime.catalogue.entries),
+    )
+    with runtime.db.session_scope() as session:
+        import_rows(
+            rows,
+            db_session=session,
+            actor="t",
+            resolve_user=lambda e: "UALICE" if e.startswith("alice") else None,
+        )
+        plan_requests(NOW, runtime.settings.zone, db_session=session)
+        # AC-01 is overdue: its due date was moved into the past.
+        session.execute(
+            update(EvidenceRequest)
+            .where(EvidenceRequest.period == "2026-Q4")
+            .values(due_at=NOW - timedelta(days=3))
+        )
+        campaign = Campaign(
+            title="Phishing awareness",
+            audience="users:UALICE",
+            due_at=NOW + timedelta(days=10),
+            created_by="USEC1",
+        )
+        session.add(campaign)
+        session.flush()
+        session.add(CampaignRecipient(campaign_id=campaign.id, user_id="UALICE"))
+
+
+def test_home_model_for_an_owner_and_the_team(slack_runtime) -> None:  # type: ignore[no-untyped-def]
+    _seed(slack_runtime)
+    with time_machine.travel(NOW, tick=False), slack_runtime.db.session_scope() as session:
+        owner = home_for("UALICE", is_security=False, db_session=session)
+        team = home_for("USEC1", is_security=True, db_session=session)
+    assert {r.control_ref for r in owner.requests} == {"AC-01", "AC-02"}
+    assert any(r.overdue for r in owner.requests if r.control_ref == "AC-01")
+    assert [a.title for a in owner.acks] == ["Phishing awareness"]
+    assert owner.campaigns == [] and team.requests == []
+    assert team.campaigns[0].total == 1 and team.overdue_evidence >= 1
+
+
+def test_mine_in_the_console_and_slack(slack_app, fake_slack, slack_runtime) -> None:  # type: ignore[no-untyped-def]
+    _seed(slack_runtime)
+    slack_app.command("mine", user="UALICE", response_url=fake_slack.root + "/response/1")
+    reply = fake_slack.wait_for("response")[0]
+    assert (
+        "Evidence for AC-01" in reply.params["text"]
+        and "Phishing awareness" in reply.params["text"]
+    )
+    buttons = json.dumps(reply.params["blocks"])
+    assert "submit_evidence" in buttons and "acknowledge" in buttons
+
+
+def test_app_home_lists_requests_and_acknowledgements(slack_app, fake_slack, slack_runtime) -> None:  # type: ignore[no-untyped-def]
+    _seed(slack_runtime)
+    slack_app.event(
+        {"type": "app_home_opened", "user": "UALICE", "tab": "home", "channel": "D1"},
+        event_id="EvH1",
+    )
+    view = json.dumps(fake_slack.wait_for("views.publish")[0].params["view"])
+    assert "AC-01" in view and "Phishing awareness" in view and "Security team overview" not in view
+
+
+def test_file_shared_event_is_acknowledged_and_ignored(slack_app, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    response = slack_app.event(
+        {"type": "file_shared", "file_id": "F1", "user_id": "UALICE", "channel_id": "D1"},
+        event_id="EvF",
+    )
+    assert response.status == 200
+    import time
+
+    time.sleep(0.3)
+    assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == []
