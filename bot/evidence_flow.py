@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import urllib.error
@@ -16,7 +17,6 @@ from sqlalchemy import select
 
 from bot.blocks.evidence import review_blocks
 from bot.errors import UserFacingError
-from bot.evidence_support import equivalents
 from bot.router import Actor
 from bot.runtime import Runtime
 from core.evidence.service import EvidenceError, FileUpload, SubmissionResult, controls_for, submit
@@ -36,30 +36,22 @@ class Suggestion:
 
 
 def find_controls(runtime: Runtime, target: str) -> list[OrgControl]:
-    """Register controls for a typed ref or catalogue ID; unknown gets suggestions in the message."""
+    """Register controls for a typed ref or catalogue ID; an unknown one is refused with suggestions."""
+    resolved, _ = runtime.catalogue.resolve(target)
     with runtime.db.session_scope() as session:
-        resolved, _ = runtime.catalogue.resolve(target)
-        key = resolved.id if resolved is not None else target
-        found = controls_for(target, db_session=session, equivalents=equivalents(runtime.catalogue))
+        found = controls_for(target, db_session=session, equivalents=runtime.equivalents)
         if not found and resolved is not None:
-            found = controls_for(
-                key, db_session=session, equivalents=equivalents(runtime.catalogue)
-            )
+            found = controls_for(resolved.id, db_session=session, equivalents=runtime.equivalents)
         if found:
             return found
         refs = list(session.scalars(select(OrgControl.ref).order_by(OrgControl.ref)))
-    import difflib
-
-    close = difflib.get_close_matches(target.upper(), refs, n=3, cutoff=0.5)
+    known = ", ".join(refs[:10]) or "none imported yet"
     if resolved is not None:
         raise UserFacingError(
-            f"No control in the register implements {resolved.id} yet. Controls: {', '.join(refs[:10]) or 'none imported'}."
+            f"No control in the register implements {resolved.id} yet. Controls: {known}."
         )
-    hint = (
-        f" Did you mean {', '.join(close)}?"
-        if close
-        else f" Known controls: {', '.join(refs[:10]) or 'none imported yet'}."
-    )
+    close = difflib.get_close_matches(target.upper(), refs, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(close)}?" if close else f" Known controls: {known}."
     raise UserFacingError(f"I don't know a control called `{target}`.{hint}")
 
 

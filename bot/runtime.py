@@ -10,6 +10,7 @@ from functools import cached_property
 
 from slack_sdk import WebClient
 
+from bot.evidence_support import equivalents as crosswalk_equivalents
 from bot.roles import SecurityTeam
 from bot.slack_client import make_client
 from core.config import Settings
@@ -32,6 +33,11 @@ class Runtime:
         self._embedder = embedder
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
+
+    @cached_property
+    def equivalents(self) -> dict[str, list[str]]:
+        """Strong crosswalk partners per catalogue ID (one submission can serve both frameworks)."""
+        return crosswalk_equivalents(self.catalogue)
 
     @cached_property
     def slack(self) -> WebClient | None:

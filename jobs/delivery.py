@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -22,6 +22,8 @@ from core.models import Outbox, utcnow
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "compliance_bot_send"
+# "As soon as possible": earlier than any clock a run may be given (`jobs run --now` in the past).
+ASAP = datetime(2000, 1, 1, tzinfo=UTC)
 STALE_CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 # Errors that will not get better by retrying: the recipient is gone or unreachable.
@@ -60,7 +62,7 @@ def enqueue(
                     kind=kind,
                     recipient=recipient,
                     payload=payload,
-                    not_before=not_before or utcnow(),
+                    not_before=not_before or ASAP,
                 )
             )
             db_session.flush()

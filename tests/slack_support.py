@@ -45,13 +45,20 @@ class SlackAppServer:
         self.server = waitress.create_server(
             wsgi_app(self.app, runtime), host="127.0.0.1", port=0, threads=4
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
         self.base = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
+
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            pass  # the socket was closed under select() by close(): that is how waitress stops here
 
     def close(self) -> None:
         """Stop serving."""
         self.server.close()
+        self.thread.join(timeout=5)
 
     def post(
         self,

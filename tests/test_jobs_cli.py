@@ -144,3 +144,18 @@ def test_share_in_channel_posts_the_answer(slack_app, fake_slack) -> None:
     posted = fake_slack.wait_for("chat.postMessage")[0]
     assert posted.params["channel"] == "CGEN" and "A.8.17" in posted.params["text"]
     assert fake_slack.wait_for("response", count=2)[1].params.get("delete_original") is True
+
+
+def test_jobs_run_now_in_the_past_sends_what_was_due_then(
+    env: dict[str, str], fake_slack, tmp_path: Path
+) -> None:
+    fake_slack.add_user("UALICE", tz="America/New_York", email="alice@example.com")
+    register = tmp_path / "r.csv"
+    register.write_text(
+        "id,title,requirements,owner,cadence\nAC-01,Access review,A.5.18,alice@example.com,quarterly\n"
+    )
+    assert runner.invoke(app, ["register", "import", str(register)], env=env).exit_code == 0
+    ran = runner.invoke(app, ["jobs", "run", "--now", "2026-03-25T14:00:00+00:00"], env=env)
+    assert ran.exit_code == 0, ran.output
+    nudges = [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "UALICE"]
+    assert len(nudges) == 1 and "is due on 2026-03-31" in nudges[0].params["text"]

@@ -1,0 +1,229 @@
+"""`register`, `evidence verify` and `export`: the evidence side of the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from bot.cli.common import FrameworkOpt, app, check_framework, err, fail, out, runtime
+from bot.errors import UserFacingError
+
+register_app = typer.Typer(help="The organisation's control register.", no_args_is_help=True)
+evidence_app = typer.Typer(help="Evidence and the tamper-evident ledger.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports for auditors.", invoke_without_command=True)
+app.add_typer(register_app, name="register")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(export_app, name="export")
+
+
+@register_app.command("import")
+def register_import(
+    file: Annotated[Path, typer.Argument(help="CSV or YAML register (see examples/register.csv).")],
+    actor: Annotated[
+        str, typer.Option("--as", help="Who is importing (recorded in history).")
+    ] = "cli",
+) -> None:
+    """Import or update controls; all-or-nothing, errors name their line."""
+    from bot.evidence_support import requirement_resolver, user_resolver
+    from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
+
+    rt = runtime()
+    if not file.exists():
+        fail(f"{file} does not exist")
+    try:
+        raw = read_rows(file)
+        rows = validate(
+            raw,
+            resolve_requirement=requirement_resolver(rt.catalogue),
+            known_ids=list(rt.catalogue.entries),
+        )
+    except RegisterImportError as exc:
+        fail(str(exc))
+    resolve = user_resolver(rt.slack)
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+    ) as bar:
+        task = bar.add_task("import", total=len(rows))
+
+        def tracked(email: str) -> str | None:
+            return resolve(email)
+
+        with rt.db.session_scope() as session:
+            result = import_rows(rows, db_session=session, actor=actor, resolve_user=tracked)
+        bar.update(task, completed=len(rows))
+    out.print(
+        f"register imported: {len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged"
+    )
+    if result.unresolved_owners:
+        err.print(
+            "note: these owners are not linked to a Slack user yet (no Slack token, or unknown email): "
+            + ", ".join(sorted(set(result.unresolved_owners)))
+        )
+
+
+@register_app.command("list")
+def register_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the organisation's controls."""
+    from sqlalchemy import select
+
+    from core.models import OrgControl
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        controls = list(session.scalars(select(OrgControl).order_by(OrgControl.ref)))
+        rows: list[dict[str, Any]] = [
+            {
+                "id": c.ref,
+                "title": c.title,
+                "requirements": c.requirements,
+                "owner": c.owner,
+                "cadence": c.cadence,
+                "applicable": c.applicable,
+                "version": c.version,
+            }
+            for c in controls
+        ]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table("ID", "Title", "Implements", "Owner", "Cadence", "Applicable")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["title"],
+            ", ".join(r["requirements"]),
+            r["owner"],
+            r["cadence"],
+            "yes" if r["applicable"] else "no",
+        )
+    out.print(table)
+
+
+@register_app.command("show")
+def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Show one control with its history and evidence requests."""
+    from sqlalchemy import select
+
+    from core.models import EvidenceRequest, OrgControl, OrgControlVersion
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        control = session.scalars(select(OrgControl).where(OrgControl.ref.ilike(ref))).first()
+        if control is None:
+            fail(f"no control '{ref}' in the register (see `compliance-bot register list`)")
+        print(f"{control.ref} {control.title} (version {control.version})")
+        print(f"  implements: {', '.join(control.requirements)}")
+        print(
+            f"  owner: {control.owner}"
+            + (f" ({control.owner_user_id})" if control.owner_user_id else "")
+        )
+        print(f"  cadence: {control.cadence}; applicable: {'yes' if control.applicable else 'no'}")
+        if control.justification:
+            print(f"  justification: {control.justification}")
+        if control.expected_evidence:
+            print(f"  expected evidence: {control.expected_evidence}")
+        for v in session.scalars(
+            select(OrgControlVersion)
+            .where(OrgControlVersion.control_id == control.id)
+            .order_by(OrgControlVersion.version)
+        ):
+            print(f"  history: v{v.version} {v.changed_at:%Y-%m-%d %H:%M} by {v.changed_by}")
+        for r in session.scalars(
+            select(EvidenceRequest)
+            .where(EvidenceRequest.control_id == control.id)
+            .order_by(EvidenceRequest.due_at)
+        ):
+            print(f"  evidence {r.period}: {r.status}, due {r.due_at:%Y-%m-%d}")
+
+
+@evidence_app.command("verify")
+def evidence_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first altered, removed or reordered record."""
+    from core import ledger
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        result = ledger.verify(db_session=session)
+    if not result.ok:
+        fail(f"ledger verification FAILED: {result.problem}")
+    out.print(f"ledger OK: {result.records} records, head {result.head}")
+
+
+@export_app.callback()
+def export(
+    ctx: typer.Context,
+    out_file: Annotated[Path | None, typer.Option("--out", help="The ZIP to write.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="From date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="To date (YYYY-MM-DD), inclusive.")
+    ] = None,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bot.dates import day_range
+    from bot.evidence_support import requirements
+    from core.evidence.export import ExportEmptyError, build_export
+
+    if out_file is None:
+        fail("--out FILE.zip is required", 2)
+    fw = check_framework(framework)
+    try:
+        start, end = day_range(date_from, date_to)
+    except UserFacingError as exc:
+        fail(str(exc), 2)
+    rt = runtime()
+    with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
+        task = bar.add_task("controls", total=4)
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, advance=1)
+
+        try:
+            with rt.db.session_scope() as session:
+                manifest = build_export(
+                    out_file,
+                    db_session=session,
+                    requirements=requirements(rt.catalogue),
+                    start=start,
+                    end=end,
+                    framework=fw,
+                    progress=step,
+                )
+        except ExportEmptyError as exc:
+            fail(str(exc))
+    counts = manifest["counts"]
+    out.print(
+        f"wrote {out_file}: {counts['submissions']} submissions, {counts['acknowledgements']} acknowledgements, "
+        f"{counts['questions']} questions, {counts['files']} files; ledger head {manifest['ledger_head']['hash']}"
+    )
+
+
+@export_app.command("soa")
+def export_soa(out_file: Annotated[Path, typer.Option("--out", help="The CSV to write.")]) -> None:
+    """Write the Statement of Applicability: all 93 Annex A controls."""
+    from bot.evidence_support import requirements
+    from core.evidence.export import soa_rows, write_soa
+
+    rt = runtime()
+    annex = [
+        r
+        for r in requirements(rt.catalogue).values()
+        if rt.catalogue.entries[r.id].kind == "annex_a"
+    ]
+    with rt.db.session_scope() as session:
+        rows = soa_rows(db_session=session, annex_a=annex)
+    write_soa(out_file, rows)
+    out.print(f"wrote {out_file}: {len(rows)} Annex A controls")

@@ -1,0 +1,251 @@
+"""`worker`, `jobs` and `campaign`: scheduled work from the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.table import Table
+
+from bot.cli.common import app, err, fail, out, runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from jobs.runner import Jobs
+
+jobs_app = typer.Typer(help="Scheduled work, run once or listed.", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="Training and policy acknowledgement campaigns.", no_args_is_help=True
+)
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(campaign_app, name="campaign")
+
+
+def _jobs(rt: Runtime) -> Jobs:
+    from jobs.runner import Jobs
+
+    return Jobs(rt.db, rt.settings, rt.slack)
+
+
+def _parse_now(value: str | None) -> datetime:
+    from datetime import UTC
+
+    from core.models import utcnow
+
+    if value is None:
+        return utcnow()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--now '{value}' is not an ISO date-time such as 2026-12-01T09:30:00+00:00", 2)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command()
+def worker() -> None:
+    """Run the scheduler: evidence nudges, campaign reminders, ledger witness, paced delivery."""
+    from jobs.scheduler import run_worker
+
+    rt = runtime()
+    if rt.slack is None:
+        fail("the worker sends Slack messages: set SLACK_BOT_TOKEN", 2)
+    err.print(
+        f"worker running every {rt.settings.worker_interval_seconds}s; stop with Ctrl-C or SIGTERM"
+    )
+    run_worker(_jobs(rt), interval_seconds=rt.settings.worker_interval_seconds)
+
+
+@jobs_app.command("run")
+def jobs_run(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Pretend it is this ISO date-time.")
+    ] = None,
+) -> None:
+    """Run everything due at that moment once, then exit."""
+    moment = _parse_now(now)
+    rt = runtime()
+    stats = _jobs(rt).run_due(moment)
+    note = "" if rt.slack else " (no SLACK_BOT_TOKEN: messages stay queued)"
+    out.print(
+        f"ran jobs due at {moment.isoformat()}: sent {stats.sent}, failed {stats.failed}, "
+        f"retried {stats.retried}, reconciled {stats.reconciled}{note}"
+    )
+    for recipient, reason in stats.refused:
+        err.print(f"not delivered to {recipient}: {reason}")
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Show what is scheduled next."""
+    rt = runtime()
+    table = Table("What", "When (UTC)", "Detail")
+    for what, when, detail in _jobs(rt).upcoming():
+        table.add_row(what, when.strftime("%Y-%m-%d %H:%M") if when else "-", detail)
+    out.print(table)
+
+
+def _campaign_error(exc: Exception) -> NoReturn:
+    fail(str(exc))
+
+
+@campaign_app.command("start")
+def campaign_start(
+    title: Annotated[str, typer.Option("--title", help="What people acknowledge.")],
+    audience: Annotated[
+        str, typer.Option("--audience", help="all, usergroup:S…, channel:C… or users:U1,U2")
+    ],
+    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
+    link: Annotated[str | None, typer.Option("--link", help="Where to read it.")] = None,
+    document: Annotated[
+        Path | None, typer.Option("--document", help="The document (its SHA-256 is recorded).")
+    ] = None,
+    quiz: Annotated[
+        Path | None, typer.Option("--quiz", help="YAML quiz that must be passed.")
+    ] = None,
+    rolling: Annotated[
+        bool, typer.Option("--rolling", help="Keep adding people who join the audience.")
+    ] = False,
+    guests: Annotated[
+        bool, typer.Option("--include-guests", help="Include guest accounts.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON.")] = False,
+) -> None:
+    """Start a campaign; invitations are queued for the worker (or `jobs run`) to send."""
+    from datetime import UTC, datetime, time
+
+    from jobs import campaigns
+    from jobs.audience import AudienceError
+    from jobs.quiz import QuizError, as_dict, load
+
+    try:
+        due_at = datetime.combine(
+            datetime.strptime(due, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC
+        )
+    except ValueError:
+        fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
+    if link and not link.startswith(("http://", "https://")):
+        fail("--link must start with http:// or https://", 2)
+    doc = None
+    if document is not None:
+        if not document.is_file():
+            fail(f"--document {document} is not a file", 2)
+        doc = (document.name, document.read_bytes())
+    quiz_data = None
+    if quiz is not None:
+        try:
+            quiz_data = as_dict(load(quiz))
+        except QuizError as exc:
+            fail(str(exc), 2)
+    rt = runtime()
+    if rt.slack is None:
+        fail("campaigns resolve their audience in Slack: set SLACK_BOT_TOKEN", 2)
+    due_at = due_at.replace(tzinfo=rt.settings.zone).astimezone(UTC)
+    try:
+        with rt.db.session_scope() as session:
+            campaign = campaigns.start(
+                rt.slack,
+                db_session=session,
+                title=title,
+                audience_spec=audience,
+                due=due_at,
+                created_by="cli",
+                reminder_days=rt.settings.campaign_reminder_days,
+                link=link,
+                document=doc,
+                quiz=quiz_data,
+                rolling=rolling,
+                include_guests=guests,
+            )
+            st = campaigns.status(campaign.id, db_session=session)
+    except (campaigns.CampaignError, AudienceError) as exc:
+        _campaign_error(exc)
+    if as_json:
+        print(json.dumps(st.as_json()))
+    else:
+        out.print(
+            f"campaign {st.id} started: {st.recipients} people in {st.audience}; invitations queued"
+        )
+
+
+@campaign_app.command("status")
+def campaign_status(
+    campaign_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Delivered, acknowledged and overdue counts."""
+    from jobs import campaigns
+
+    rt = runtime()
+    try:
+        with rt.db.session_scope() as session:
+            st = campaigns.status(campaign_id, db_session=session)
+    except campaigns.CampaignError as exc:
+        _campaign_error(exc)
+    if as_json:
+        print(json.dumps(st.as_json()))
+        return
+    out.print(
+        f"#{st.id} {st.title} [{st.status}] audience {st.audience}, due {st.due_at[:10]}: "
+        f"{st.delivered}/{st.recipients} delivered, {st.acknowledged} acknowledged, {st.overdue} overdue, "
+        f"{st.failed} unreachable"
+    )
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """All campaigns."""
+    from jobs import campaigns
+
+    rt = runtime()
+    table = Table("ID", "Title", "Status", "Audience", "Due", "Acknowledged")
+    with rt.db.session_scope() as session:
+        for c in campaigns.list_campaigns(db_session=session):
+            st = campaigns.status(c.id, db_session=session)
+            table.add_row(
+                str(c.id),
+                c.title,
+                c.status,
+                c.audience,
+                f"{c.due_at:%Y-%m-%d}",
+                f"{st.acknowledged}/{st.recipients}",
+            )
+    out.print(table)
+
+
+@campaign_app.command("remind")
+def campaign_remind(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Queue a reminder now to everyone who has not acknowledged."""
+    from core.models import Campaign, utcnow
+    from jobs import campaigns
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status != "active":
+            fail(f"there is no active campaign {campaign_id}")
+        queued = campaigns.remind(
+            campaign, db_session=session, round_key=f"manual-{utcnow():%Y%m%d%H%M}"
+        )
+    out.print(f"queued {queued} reminder(s)")
+
+
+@campaign_app.command("close")
+def campaign_close(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Close a campaign and post the final report to SECURITY_CHANNEL."""
+    from jobs import campaigns
+
+    rt = runtime()
+    try:
+        with rt.db.session_scope() as session:
+            campaigns.close(
+                campaign_id,
+                db_session=session,
+                closed_by="cli",
+                security_channel=rt.settings.security_channel,
+            )
+    except campaigns.CampaignError as exc:
+        _campaign_error(exc)
+    out.print(f"campaign {campaign_id} closed; final report queued for SECURITY_CHANNEL")
