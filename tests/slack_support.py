@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -50,10 +51,9 @@ class SlackAppServer:
         self.base = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
 
     def _serve(self) -> None:
-        try:
+        # close() shuts the socket under select(): that OSError is how waitress stops here.
+        with contextlib.suppress(OSError):
             self.server.run()
-        except OSError:
-            pass  # the socket was closed under select() by close(): that is how waitress stops here
 
     def close(self) -> None:
         """Stop serving."""
