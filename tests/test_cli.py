@@ -193,3 +193,28 @@ def test_catalogue_validate_names_the_bad_file(cli_env: dict[str, str], tmp_path
     assert result.exit_code == 1
     assert "bad.yaml: org.bad: summary: missing field" in result.output
     assert "1 organisation entries loaded" in result.output
+
+
+def test_report_questions_lists_asked_gaps_and_votes(cli_env: dict[str, str]) -> None:
+    for question in ("ntp", "ntp", "how do I bake sourdough bread at home?"):
+        assert runner.invoke(app, ["ask", question], env=cli_env).exit_code == 0
+    result = runner.invoke(app, ["report", "questions", "--since", "2020-01-01"], env=cli_env)
+    assert result.exit_code == 0
+    assert "Questions asked: 3" in result.output
+    assert "2  ntp" in result.output
+    assert "No good match (knowledge gaps): 1" in result.output and "sourdough" in result.output
+    bad = runner.invoke(app, ["report", "questions", "--since", "last week"], env=cli_env)
+    assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_chat_as_an_owner_by_email_shows_their_work(cli_env: dict[str, str]) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+    assert runner.invoke(app, ["register", "import", str(example)], env=cli_env).exit_code == 0
+    assert (
+        runner.invoke(app, ["jobs", "run"], env=cli_env).exit_code == 0
+    )  # plans this period's requests
+    result = runner.invoke(app, ["chat", "--user", "bob@example.com"], input="mine\n", env=cli_env)
+    assert result.exit_code == 0
+    assert "HR-01" in result.output and "AC-01" not in result.output
+    refused = runner.invoke(app, ["chat", "--user", "bob"], env=cli_env)
+    assert refused.exit_code == 2 and "--user takes an email address" in refused.output
