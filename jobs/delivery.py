@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,6 +26,10 @@ METADATA_EVENT = "compliance_bot_send"
 # "As soon as possible": earlier than any clock a run may be given (`jobs run --now` in the past).
 ASAP = datetime(2000, 1, 1, tzinfo=UTC)
 STALE_CLAIM = timedelta(minutes=5)
+# Slack counts calls in one-second windows on its own clock. Spaced at exactly the allowed rate, any
+# network delay on the first call of a window trips the limit (and costs a Retry-After pause), so
+# `rate` messages are spread over a second plus this guard.
+WINDOW_GUARD = 0.05
 MAX_ATTEMPTS = 5
 # Errors that will not get better by retrying: the recipient is gone or unreachable.
 PERMANENT = {
@@ -75,7 +80,7 @@ class Pacer:
     """A workspace-wide token bucket plus at most one message per second to any one channel."""
 
     def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.interval = 1.0 / rate
+        self.interval = (1.0 + WINDOW_GUARD) / rate
         self.sleep = sleep
         self._next = 0.0
         self._per_channel: dict[str, float] = {}
@@ -87,7 +92,7 @@ class Pacer:
             now = time.monotonic()
             at = max(now, self._next, self._per_channel.get(channel, 0.0))
             self._next = at + self.interval
-            self._per_channel[channel] = at + 1.0
+            self._per_channel[channel] = at + 1.0 + WINDOW_GUARD
         if at > now:
             self.sleep(at - now)
 
@@ -182,6 +187,24 @@ def _find_sent(client: WebClient, row: Outbox) -> tuple[str, str] | None:
     return None
 
 
+def without_rate_limit_retries(client: WebClient) -> WebClient:
+    """The same client minus slack-sdk's own 429 sleep, so that the pacer honours Retry-After.
+
+    slack-sdk sleeps Retry-After plus up to a second of jitter inside the call; the pacer instead
+    holds every send for exactly Retry-After and keeps the rate-limited message's place in the queue.
+    """
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    if len(handlers) == len(client.retry_handlers):
+        return client
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=client.headers,
+        retry_handlers=handlers,
+    )
+
+
 def _send(client: WebClient, row: Outbox) -> tuple[str, str]:
     payload = dict(row.payload)
     # The key travels as message metadata so that reconcile() can find the message after a crash.
@@ -207,20 +230,28 @@ def deliver(
     """Send what is due, paced, until nothing is due (or limit / stop)."""
     stats = DeliveryStats()
     stats.reconciled = reconcile(db, client, now())
+    sender = without_rate_limit_retries(client)
     while (limit is None or stats.sent + stats.failed < limit) and not (stop and stop.is_set()):
         row = _claim_next(db, worker, now(), kinds)
         if row is None:
             break
         pacer.wait(row.recipient)
         try:
-            channel, ts = _send(client, row)
+            channel, ts = _send(sender, row)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "error")
             status = exc.response.status_code
             with db.session_scope() as session:
                 fresh = session.get(Outbox, row.id)
                 assert fresh is not None
-                if error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS:
+                if status == 429:
+                    stats.rate_limited += 1
+                    pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
+                    # Being told to wait is not a failed attempt: the message keeps its turn.
+                    fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
+                    fresh.attempts -= 1
+                    stats.retried += 1
+                elif error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS:
                     fresh.status, fresh.error = "failed", error
                     stats.failed += 1
                     stats.refused.append((row.recipient, error))
@@ -228,9 +259,6 @@ def deliver(
                     if hook:
                         hook(session, fresh)
                 else:
-                    if status == 429:
-                        stats.rate_limited += 1
-                        pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
                     fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
                     stats.retried += 1
             continue

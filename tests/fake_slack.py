@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
 import threading
 import time
 from collections import defaultdict
@@ -44,6 +45,10 @@ class FakeSlack:
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.page_size = 200
         self.rate_limit: float | None = None  # requests per second for chat.postMessage
+        self.random_429 = 0.0  # share of chat.postMessage calls refused with 429 regardless of rate
+        self.random = random.Random(0)
+        self.throttled = 0  # 429s answered to chat.postMessage
+        self.sent_at: list[float] = []  # monotonic time of each chat.postMessage that succeeded
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._window: list[float] = []
@@ -143,9 +148,11 @@ class FakeSlack:
                 channel = "D" + channel[1:]
             ts = self._next_ts()
             if method == "chat.postMessage":
-                self.history[channel].append(
-                    {"ts": ts, "text": p.get("text"), "metadata": p.get("metadata")}
-                )
+                with self._lock:
+                    self.history[channel].append(
+                        {"ts": ts, "text": p.get("text"), "metadata": p.get("metadata")}
+                    )
+                    self.sent_at.append(time.monotonic())
             return {"ok": True, "channel": channel, "ts": ts, "message_ts": ts}
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
@@ -204,12 +211,16 @@ class FakeSlack:
         return {"ok": True}
 
     def _rate_limited(self) -> bool:
-        if self.rate_limit is None:
-            return False
         with self._lock:
+            if self.random_429 and self.random.random() < self.random_429:
+                self.throttled += 1
+                return True
+            if self.rate_limit is None:
+                return False
             now = time.monotonic()
             self._window = [t for t in self._window if now - t < 1.0]
             if len(self._window) >= self.rate_limit:
+                self.throttled += 1
                 return True
             self._window.append(now)
             return False
