@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +24,11 @@ def request_key(body: dict[str, Any]) -> str | None:
             f"action:{body.get('trigger_id')}:{action.get('action_id')}:{action.get('action_ts')}"
         )
     if body.get("type") == "view_submission" and body.get("view"):
-        return f"view:{body['view'].get('id')}:{body['view'].get('hash')}"
+        view = body["view"]
+        # A form refused with field errors keeps its id and hash when it is corrected and sent
+        # again, so what was typed is part of the key: only an identical resubmission is a repeat.
+        state = json.dumps(view.get("state") or {}, sort_keys=True).encode()
+        return f"view:{view.get('id')}:{view.get('hash')}:{hashlib.sha256(state).hexdigest()[:16]}"
     return None
 
 

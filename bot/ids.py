@@ -42,6 +42,9 @@ class Block(StrEnum):
     CAMPAIGN_AUDIENCE = "campaign_audience"
     CAMPAIGN_DUE = "campaign_due"
     CAMPAIGN_LINK = "campaign_link"
+    CAMPAIGN_DOCUMENT = "campaign_document"
+    CAMPAIGN_QUIZ = "campaign_quiz"
+    CAMPAIGN_OPTIONS = "campaign_options"
     QUIZ_QUESTION = "quiz_q"
 
 
@@ -49,3 +52,10 @@ class Field(StrEnum):
     """Input element action IDs inside the blocks above."""
 
     VALUE = "value"
+
+
+class Option(StrEnum):
+    """Values of checkbox options."""
+
+    ROLLING = "rolling"
+    INCLUDE_GUESTS = "include_guests"

@@ -220,6 +220,24 @@ def acknowledge(
     return campaign, True
 
 
+def record_quiz_failure(
+    campaign: Campaign, user_id: str, score: float, *, db_session: Session
+) -> None:
+    """A failed quiz attempt goes in the ledger too: auditors see how many tries people needed."""
+    ledger.append(
+        "quiz_failed",
+        {
+            "campaign": campaign.id,
+            "title": campaign.title,
+            "user": user_id,
+            "at": utcnow().isoformat(),
+            "quiz_score": score,
+            "pass_mark": (campaign.quiz or {}).get("pass_mark"),
+        },
+        db_session=db_session,
+    )
+
+
 def status(campaign_id: int, *, db_session: Session, now: datetime | None = None) -> Status:
     """Counts for one campaign."""
     campaign = db_session.get(Campaign, campaign_id)

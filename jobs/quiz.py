@@ -41,16 +41,24 @@ class Quiz(BaseModel):
 def load(path: Path) -> Quiz:
     """Read and validate a quiz file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Quiz.model_validate(data)
+        raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QuizError(f"cannot read quiz {path}: {exc}") from None
+    return parse(raw, source=f"quiz {path}")
+
+
+def parse(raw: str, *, source: str = "quiz") -> Quiz:
+    """Validate quiz YAML given as text (a file's content or what was pasted in a form)."""
+    try:
+        data = yaml.safe_load(raw)
     except yaml.YAMLError:
-        raise QuizError(f"quiz {path} is not valid YAML") from None
+        raise QuizError(f"{source} is not valid YAML") from None
+    try:
+        return Quiz.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise QuizError(f"quiz {path}: {where}: {first['msg']}") from None
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        raise QuizError(f"{source}: {where}: {first['msg']}") from None
 
 
 def grade(quiz: Quiz, answers: dict[int, int]) -> tuple[float, bool]:

@@ -185,6 +185,16 @@ def test_quiz_pass_and_fail(jobs: Jobs, workspace, slack_app, tmp_path: Path) ->
         rows = {r.user_id: r for r in session.scalars(select(CampaignRecipient))}
         assert rows["U1"].acknowledged_at is not None and rows["U1"].quiz_score == 1.0
         assert rows["U2"].acknowledged_at is None
+        kinds = [(r.kind, r.payload) for r in session.scalars(select(ledger.LedgerRecord))]
+    failed_attempts = [p for k, p in kinds if k == "quiz_failed"]
+    assert len(failed_attempts) == 1 and '"user":"U2"' in failed_attempts[0]
+    # U2 corrects the answers in the same modal and sends it again: now it passes.
+    assert submit("U2", [1, 0, 1]) == ""
+    with jobs.db.session_scope() as session:
+        again = session.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.user_id == "U2")
+        ).one()
+        assert again.acknowledged_at is not None
 
 
 def test_plain_acknowledge_is_refused_when_a_quiz_is_required(

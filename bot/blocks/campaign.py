@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.blocks.common import Block, modal, text, text_input
 from bot.ids import Block as BlockId
-from bot.ids import Field, View
+from bot.ids import Field, Option, View
 
 
 def start_modal() -> dict[str, Any]:
@@ -37,6 +37,43 @@ def start_modal() -> dict[str, Any]:
             optional=True,
             placeholder="https://…",
         ),
+        {
+            "type": "input",
+            "block_id": BlockId.CAMPAIGN_DOCUMENT,
+            "label": text("Document (its SHA-256 is recorded)", markdown=False),
+            "element": {"type": "file_input", "action_id": Field.VALUE, "max_files": 1},
+            "optional": True,
+        },
+        text_input(
+            BlockId.CAMPAIGN_QUIZ,
+            "Quiz (YAML: pass_mark and questions)",
+            Field.VALUE,
+            multiline=True,
+            optional=True,
+            placeholder="pass_mark: 0.8\nquestions:\n  - question: …\n    choices: [A, B]\n    answer: 0",
+        ),
+        {
+            "type": "input",
+            "block_id": BlockId.CAMPAIGN_OPTIONS,
+            "label": text("Options", markdown=False),
+            "optional": True,
+            "element": {
+                "type": "checkboxes",
+                "action_id": Field.VALUE,
+                "options": [
+                    {
+                        "text": text(
+                            "Keep adding people who join the audience later", markdown=False
+                        ),
+                        "value": Option.ROLLING,
+                    },
+                    {
+                        "text": text("Include guest accounts", markdown=False),
+                        "value": Option.INCLUDE_GUESTS,
+                    },
+                ],
+            },
+        },
     ]
     return modal(View.CAMPAIGN, "Start a campaign", blocks, submit="Start")
 

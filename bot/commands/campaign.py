@@ -31,7 +31,8 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
         return ModalReply(
             start_modal(),
             "Start a campaign with `/compliance campaign start` in Slack (a form opens), or from a shell:\n"
-            "`compliance-bot campaign start --title T --audience all --due YYYY-MM-DD [--link URL]`",
+            "`compliance-bot campaign start --title T --audience all --due YYYY-MM-DD [--link URL] "
+            "[--document FILE] [--quiz FILE] [--rolling]`",
         )
     try:
         with runtime.db.session_scope() as session:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.campaign_form import FormErrors, parse_start
 from bot.deps import Deps
+from bot.errors import UserFacingError
+from bot.evidence_flow import download
 from bot.ids import Block, Field, View
 from core.models import Campaign, utcnow
 from jobs import campaigns
@@ -27,51 +29,47 @@ def register(app: App, deps: Deps) -> None:
     @app.view(View.CAMPAIGN)
     def on_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
+        settings = deps.runtime.settings
         if not deps.runtime.team.contains(user):
             ack(
                 response_action="errors",
                 errors={Block.CAMPAIGN_TITLE: "Only the security team can start campaigns."},
             )
             return
-        title = (_value(view, Block.CAMPAIGN_TITLE) or "").strip()
-        spec = (_value(view, Block.CAMPAIGN_AUDIENCE) or "").strip()
-        link = (_value(view, Block.CAMPAIGN_LINK) or "").strip() or None
-        picked = _value(view, Block.CAMPAIGN_DUE, "selected_date")
-        zone = deps.runtime.settings.zone
-        due = (
-            datetime.combine(datetime.fromisoformat(picked).date(), time(23, 59, 59), tzinfo=zone)
-            if picked
-            else None
-        )
-        if due is None or due <= utcnow():
-            ack(response_action="errors", errors={Block.CAMPAIGN_DUE: "Pick a date in the future."})
+        try:
+            form = parse_start(view, settings.zone, utcnow())
+        except FormErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
             return
-        if link and not link.startswith(("http://", "https://")):
-            ack(
-                response_action="errors",
-                errors={Block.CAMPAIGN_LINK: "Use a full link starting with https://"},
+        # Resolving a large audience pages through users.list: too slow to do before the ack.
+        ack()
+        document = None
+        if form.document_file:
+            token = settings.slack_bot_token
+            assert token is not None  # the Slack app does not start without it
+            upload = download(
+                client, form.document_file, token.get_secret_value(), settings.evidence_max_bytes
             )
-            return
+            document = (upload.name, upload.content)
         try:
             with deps.runtime.db.session_scope() as session:
                 campaign = campaigns.start(
                     client,
                     db_session=session,
-                    title=title,
-                    audience_spec=spec,
-                    due=due.astimezone(UTC),
+                    title=form.title,
+                    audience_spec=form.audience,
+                    due=form.due,
                     created_by=user,
-                    reminder_days=deps.runtime.settings.campaign_reminder_days,
-                    link=link,
+                    reminder_days=settings.campaign_reminder_days,
+                    link=form.link,
+                    document=document,
+                    quiz=form.quiz,
+                    rolling=form.rolling,
+                    include_guests=form.include_guests,
                 )
                 st = campaigns.status(campaign.id, db_session=session)
-        except AudienceError as exc:
-            ack(response_action="errors", errors={Block.CAMPAIGN_AUDIENCE: str(exc)[:150]})
-            return
-        except campaigns.CampaignError as exc:
-            ack(response_action="errors", errors={Block.CAMPAIGN_TITLE: str(exc)[:150]})
-            return
-        ack()
+        except (AudienceError, campaigns.CampaignError) as exc:
+            raise UserFacingError(f"The campaign “{form.title}” was not started: {exc}") from None
         client.chat_postMessage(
             channel=user,
             text=f"Campaign #{st.id} “{st.title}” started for {st.recipients} people; invitations are on their way.",
@@ -97,6 +95,7 @@ def register(app: App, deps: Deps) -> None:
                     answers[i] = int(picked)
             score, passed = grade(quiz, answers)
             if not passed:
+                campaigns.record_quiz_failure(campaign, user, score, db_session=session)
                 ack(
                     response_action="errors",
                     errors={
