@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import logging
@@ -49,10 +50,8 @@ def _return_large_buffers_to_the_os() -> None:
     # uses. A fixed threshold gives large buffers their own mappings, unmapped when freed.
     if not sys.platform.startswith("linux"):
         return
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
         ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
-    except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
-        pass
 
 
 def bundled_model_path() -> Path:
