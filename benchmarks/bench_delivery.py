@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # tests.fake_slack lives beside the packages, not inside them
@@ -55,6 +56,7 @@ class Result:
     duplicates: int
     missed: int
     not_sent_in_db: int
+    reconciled: int = 0
     killed_after_s: float | None = None
     restart_gap_s: float | None = None
 
@@ -68,7 +70,9 @@ def _settings(db_url: str, api_url: str, rate: float) -> Settings:
     )
 
 
-def _worker(db_url: str, api_url: str, rate: float, stale_claim_s: float | None) -> None:
+def _worker(
+    db_url: str, api_url: str, rate: float, stale_claim_s: float | None, report: Any
+) -> None:
     """One worker process: deliver everything that is queued, then exit."""
     from bot.slack_client import make_client
     from jobs import delivery
@@ -80,7 +84,8 @@ def _worker(db_url: str, api_url: str, rate: float, stale_claim_s: float | None)
         delivery.STALE_CLAIM = timedelta(seconds=stale_claim_s)
     settings = _settings(db_url, api_url, rate)
     jobs = Jobs(Database(db_url), settings, make_client(settings))
-    jobs.deliver(datetime.now(UTC))
+    stats = jobs.deliver(datetime.now(UTC))
+    report.put(stats.reconciled)
 
 
 def _fresh_database(kind: str, workdir: Path, pg_server: str) -> tuple[str, str | None]:
@@ -145,8 +150,10 @@ def _count(db_url: str, fake: FakeSlack, people: int) -> tuple[int, int, int]:
     return duplicates, missed, int(unsent or 0)
 
 
-def _spawn(ctx: mp.context.SpawnContext, db_url: str, fake: FakeSlack, rate: float, stale=None):  # type: ignore[no-untyped-def]
-    proc = ctx.Process(target=_worker, args=(db_url, fake.url, rate, stale))
+def _spawn(
+    ctx: mp.context.SpawnContext, db_url: str, fake: FakeSlack, rate: float, report, stale=None
+):  # type: ignore[no-untyped-def]
+    proc = ctx.Process(target=_worker, args=(db_url, fake.url, rate, stale, report))
     proc.start()
     return proc
 
@@ -156,6 +163,7 @@ def run(
 ) -> Result:
     """Deliver one campaign under `scenario` (single, killed, two-workers) and measure it."""
     ctx = mp.get_context("spawn")
+    report = ctx.Queue()  # each worker that finishes puts how many crashed claims it reconciled
     fake = FakeSlack().start()
     fake.rate_limit = rate
     fake.random = random.Random(seed)
@@ -167,11 +175,11 @@ def run(
             killed_after = gap = None
             started = time.monotonic()
             if scenario == "two-workers":
-                procs = [_spawn(ctx, url, fake, rate / 2) for _ in range(2)]
+                procs = [_spawn(ctx, url, fake, rate / 2, report) for _ in range(2)]
                 for proc in procs:
                     proc.join()
             elif scenario == "killed":
-                proc = _spawn(ctx, url, fake, rate)
+                proc = _spawn(ctx, url, fake, rate, report)
                 killed_after = random.Random(seed).uniform(0.15, 0.75) * people / rate
                 proc.join(timeout=killed_after)
                 if proc.is_alive():
@@ -179,17 +187,20 @@ def run(
                     proc.join()
                 before = len(fake.sent_at)
                 down_at = time.monotonic()
-                proc = _spawn(ctx, url, fake, rate, stale=0.0)
+                proc = _spawn(ctx, url, fake, rate, report, stale=0.0)
                 proc.join()
                 after = fake.sent_at[before:]
                 gap = (after[0] - down_at) if after else None
             else:
-                proc = _spawn(ctx, url, fake, rate)
+                proc = _spawn(ctx, url, fake, rate, report)
                 proc.join()
             seconds = time.monotonic() - started
             sent = fake.sent_at
             span = (sent[-1] - sent[0]) if len(sent) > 1 else seconds
             duplicates, missed, unsent = _count(url, fake, people)
+            reconciled = 0
+            while not report.empty():
+                reconciled += report.get()
             achieved = (len(sent) - 1) / span if span > 0 else 0.0
             return Result(
                 scenario=scenario,
@@ -203,6 +214,7 @@ def run(
                 duplicates=duplicates,
                 missed=missed,
                 not_sent_in_db=unsent,
+                reconciled=reconciled,
                 killed_after_s=round(killed_after, 1) if killed_after else None,
                 restart_gap_s=round(gap, 1) if gap is not None else None,
             )
@@ -233,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per scenario")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    console = Console()
+    console = Console(width=140)
     results = []
     for scenario in args.scenario or ["single", "killed", "two-workers"]:
         if not args.json:
@@ -274,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(r.duplicates),
                 str(r.missed),
                 str(r.not_sent_in_db),
+                str(r.reconciled),
             )
         console.print(table)
     return 0
