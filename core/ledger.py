@@ -18,6 +18,10 @@ __all__ = ["LedgerRecord", "append", "head", "verify", "count", "canonical"]
 GENESIS = "0" * 64
 
 
+# Record kinds read back by other modules (the export counts failed quiz attempts).
+QUIZ_FAILED = "quiz_failed"
+
+
 def canonical(value: Any) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

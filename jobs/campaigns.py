@@ -225,7 +225,7 @@ def record_quiz_failure(
 ) -> None:
     """A failed quiz attempt goes in the ledger too: auditors see how many tries people needed."""
     ledger.append(
-        "quiz_failed",
+        ledger.QUIZ_FAILED,
         {
             "campaign": campaign.id,
             "title": campaign.title,

@@ -111,6 +111,45 @@ def test_export_zip_matches_the_database(
     assert head[1] in page and "AC-01" in page and "review.pdf" in page
 
 
+def test_acknowledgements_export_counts_failed_quiz_attempts(
+    filled: Database, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from core.models import Campaign, CampaignRecipient
+    from jobs import campaigns
+
+    with filled.session_scope() as session:
+        campaign = Campaign(
+            title="Phishing 2027",
+            audience="users:U1,U2",
+            due_at=datetime.now(UTC) + timedelta(days=7),
+            created_by="USEC1",
+            quiz={
+                "pass_mark": 1.0,
+                "questions": [{"question": "Q", "choices": ["a", "b"], "answer": 0}],
+            },
+        )
+        session.add(campaign)
+        session.flush()
+        session.add_all(
+            [CampaignRecipient(campaign_id=campaign.id, user_id=u) for u in ("U1", "U2")]
+        )
+        session.flush()
+        for user in ("U1", "U1", "U2"):
+            campaigns.record_quiz_failure(campaign, user, 0.0, db_session=session)
+        campaigns.acknowledge(campaign.id, "U1", db_session=session, score=1.0)
+        campaigns.acknowledge(campaign.id, "U2", db_session=session, score=1.0)
+    with filled.session_scope() as session:
+        build_export(tmp_path / "a.zip", db_session=session, requirements=requirements(catalogue))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(zipfile.ZipFile(tmp_path / "a.zip").read("acknowledgements.csv").decode())
+        )
+    )
+    assert {r["user_id"]: r["failed_quiz_attempts"] for r in rows} == {"U1": "2", "U2": "1"}
+
+
 def test_export_filters_by_framework(
     filled: Database, catalogue: Catalogue, tmp_path: Path
 ) -> None:

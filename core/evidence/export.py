@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from core.models import (
     Campaign,
     CampaignRecipient,
     EvidenceRequest,
+    LedgerRecord,
     OrgControl,
     Question,
     Submission,
@@ -121,6 +123,12 @@ def build_export(
         )
         if _in_range(r.acknowledged_at, start, end)
     ]
+    failed_quizzes: Counter[tuple[int, str]] = Counter()
+    for payload in db_session.scalars(
+        select(LedgerRecord.payload).where(LedgerRecord.kind == ledger.QUIZ_FAILED)
+    ):
+        attempt = json.loads(payload)
+        failed_quizzes[(attempt["campaign"], attempt["user"])] += 1
     questions = [
         q
         for q in db_session.scalars(select(Question).order_by(Question.asked_at))
@@ -211,6 +219,7 @@ def build_export(
             "acknowledged_at",
             "document_sha256",
             "quiz_score",
+            "failed_quiz_attempts",
             "channel",
             "message_ts",
         ],
@@ -222,6 +231,7 @@ def build_export(
                 _iso(r.acknowledged_at),
                 c.document_sha256,
                 r.quiz_score,
+                failed_quizzes[(c.id, r.user_id)],
                 r.channel,
                 r.ts,
             ]
