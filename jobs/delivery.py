@@ -201,6 +201,9 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
         base_url=client.base_url,
         timeout=client.timeout,
         headers=client.headers,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        logger=client.logger,
         retry_handlers=handlers,
     )
 
