@@ -151,9 +151,11 @@ def _count(db_url: str, fake: FakeSlack, people: int) -> tuple[int, int, int]:
 
 
 def _spawn(
-    ctx: mp.context.SpawnContext, db_url: str, fake: FakeSlack, rate: float, report, stale=None
-):  # type: ignore[no-untyped-def]
-    proc = ctx.Process(target=_worker, args=(db_url, fake.url, rate, stale, report))
+    ctx: Any, report: Any, db_url: str, fake: FakeSlack, rate: float, stale: float | None = None
+) -> mp.process.BaseProcess:
+    proc: mp.process.BaseProcess = ctx.Process(
+        target=_worker, args=(db_url, fake.url, rate, stale, report)
+    )
     proc.start()
     return proc
 
@@ -174,12 +176,14 @@ def run(
             fake.random_429 = random_429
             killed_after = gap = None
             started = time.monotonic()
+            finished = 1  # workers that ran to the end (and so reported)
             if scenario == "two-workers":
-                procs = [_spawn(ctx, url, fake, rate / 2, report) for _ in range(2)]
+                finished = 2
+                procs = [_spawn(ctx, report, url, fake, rate / 2) for _ in range(2)]
                 for proc in procs:
                     proc.join()
             elif scenario == "killed":
-                proc = _spawn(ctx, url, fake, rate, report)
+                proc = _spawn(ctx, report, url, fake, rate)
                 killed_after = random.Random(seed).uniform(0.15, 0.75) * people / rate
                 proc.join(timeout=killed_after)
                 if proc.is_alive():
@@ -187,20 +191,18 @@ def run(
                     proc.join()
                 before = len(fake.sent_at)
                 down_at = time.monotonic()
-                proc = _spawn(ctx, url, fake, rate, report, stale=0.0)
+                proc = _spawn(ctx, report, url, fake, rate, stale=0.0)
                 proc.join()
                 after = fake.sent_at[before:]
                 gap = (after[0] - down_at) if after else None
             else:
-                proc = _spawn(ctx, url, fake, rate, report)
+                proc = _spawn(ctx, report, url, fake, rate)
                 proc.join()
             seconds = time.monotonic() - started
             sent = fake.sent_at
             span = (sent[-1] - sent[0]) if len(sent) > 1 else seconds
             duplicates, missed, unsent = _count(url, fake, people)
-            reconciled = 0
-            while not report.empty():
-                reconciled += report.get()
+            reconciled = sum(report.get(timeout=30) for _ in range(finished))
             achieved = (len(sent) - 1) / span if span > 0 else 0.0
             return Result(
                 scenario=scenario,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
-from bot.ids import Block, Field, Option
+from bot.blocks.common import submitted
+from bot.ids import Block, Option
 from jobs.audience import AudienceError
 from jobs.audience import parse as parse_audience
 from jobs.quiz import QuizError, as_dict
@@ -36,23 +37,18 @@ class StartForm:
     include_guests: bool
 
 
-def _state(view: dict[str, Any], block: str) -> dict[str, Any]:
-    values: dict[str, Any] = view.get("state", {}).get("values", {})
-    return values.get(block, {}).get(Field.VALUE) or {}
-
-
 def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
     """Read the modal's state; raise FormErrors naming each field that is wrong."""
     errors: dict[str, str] = {}
-    title = (_state(view, Block.CAMPAIGN_TITLE).get("value") or "").strip()
+    title = (submitted(view, Block.CAMPAIGN_TITLE, "value") or "").strip()
     if not title:
         errors[Block.CAMPAIGN_TITLE] = "Give the campaign a title."
-    audience = (_state(view, Block.CAMPAIGN_AUDIENCE).get("value") or "").strip()
+    audience = (submitted(view, Block.CAMPAIGN_AUDIENCE, "value") or "").strip()
     try:
         audience = str(parse_audience(audience))
     except AudienceError as exc:
         errors[Block.CAMPAIGN_AUDIENCE] = str(exc)
-    picked = _state(view, Block.CAMPAIGN_DUE).get("selected_date")
+    picked = submitted(view, Block.CAMPAIGN_DUE, "selected_date")
     due = (
         datetime.combine(datetime.fromisoformat(picked).date(), time(23, 59, 59), tzinfo=zone)
         if picked
@@ -60,19 +56,19 @@ def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
     )
     if due is None or due <= now:
         errors[Block.CAMPAIGN_DUE] = "Pick a date in the future."
-    link = (_state(view, Block.CAMPAIGN_LINK).get("value") or "").strip() or None
+    link = (submitted(view, Block.CAMPAIGN_LINK, "value") or "").strip() or None
     if link and not link.startswith(("http://", "https://")):
         errors[Block.CAMPAIGN_LINK] = "Use a full link starting with https://"
-    files = _state(view, Block.CAMPAIGN_DOCUMENT).get("files") or []
+    files = submitted(view, Block.CAMPAIGN_DOCUMENT, "files") or []
     quiz = None
-    quiz_text = (_state(view, Block.CAMPAIGN_QUIZ).get("value") or "").strip()
+    quiz_text = (submitted(view, Block.CAMPAIGN_QUIZ, "value") or "").strip()
     if quiz_text:
         try:
             quiz = as_dict(parse_quiz(quiz_text, source="The quiz"))
         except QuizError as exc:
             errors[Block.CAMPAIGN_QUIZ] = str(exc)
     options = {
-        o.get("value") for o in _state(view, Block.CAMPAIGN_OPTIONS).get("selected_options") or []
+        o.get("value") for o in submitted(view, Block.CAMPAIGN_OPTIONS, "selected_options") or []
     }
     if errors:
         raise FormErrors(errors)

@@ -247,14 +247,13 @@ def deliver(
             with db.session_scope() as session:
                 fresh = session.get(Outbox, row.id)
                 assert fresh is not None
-                if status == 429:
+                rate_limited = status == 429
+                if rate_limited:
                     stats.rate_limited += 1
                     pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
                     # Being told to wait is not a failed attempt: the message keeps its turn.
-                    fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
                     fresh.attempts -= 1
-                    stats.retried += 1
-                elif error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS:
+                if not rate_limited and (error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS):
                     fresh.status, fresh.error = "failed", error
                     stats.failed += 1
                     stats.refused.append((row.recipient, error))

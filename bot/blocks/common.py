@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ids import Field
+
 Block = dict[str, Any]
 MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
 
@@ -98,3 +100,9 @@ def modal(
         "private_metadata": metadata,
         "blocks": blocks,
     }
+
+
+def submitted(view: dict[str, Any], block_id: str, key: str = "value") -> Any:
+    """What a view submission holds for one input block (inputs use the action_id Field.VALUE)."""
+    values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
+    return (values.get(block_id, {}).get(Field.VALUE) or {}).get(key)

@@ -7,20 +7,17 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks.common import submitted
 from bot.campaign_form import FormErrors, parse_start
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.evidence_flow import download
-from bot.ids import Block, Field, View
+from bot.ids import Block, View
 from core.models import Campaign, utcnow
 from jobs import campaigns
 from jobs.audience import AudienceError
 from jobs.messages import acknowledged
 from jobs.quiz import Quiz, grade
-
-
-def _value(view: dict[str, Any], block: str, key: str = "value") -> Any:
-    return (view["state"]["values"].get(block, {}).get(Field.VALUE) or {}).get(key)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -88,9 +85,9 @@ def register(app: App, deps: Deps) -> None:
             quiz = Quiz.model_validate(campaign.quiz)
             answers = {}
             for i in range(len(quiz.questions)):
-                picked = (_value(view, f"{Block.QUIZ_QUESTION}{i}", "selected_option") or {}).get(
-                    "value"
-                )
+                picked = (
+                    submitted(view, f"{Block.QUIZ_QUESTION}{i}", "selected_option") or {}
+                ).get("value")
                 if picked is not None:
                     answers[i] = int(picked)
             score, passed = grade(quiz, answers)

@@ -8,17 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks.common import submitted
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.evidence_flow import hand_in, result_text
-from bot.ids import Block, Field, View
+from bot.ids import Block, View
 from bot.listeners.actions.evidence import notify_owner
 from core.evidence.service import EvidenceError, review
 from core.models import EvidenceRequest, OrgControl
-
-
-def _value(view: dict[str, Any], block: str, key: str = "value") -> Any:
-    return (view["state"]["values"].get(block, {}).get(Field.VALUE) or {}).get(key)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -28,9 +25,9 @@ def register(app: App, deps: Deps) -> None:
     def on_evidence(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        text = (_value(view, Block.EVIDENCE_TEXT) or "").strip()
-        link = (_value(view, Block.EVIDENCE_LINK) or "").strip() or None
-        picked = _value(view, Block.EVIDENCE_DATE, "selected_date")
+        text = (submitted(view, Block.EVIDENCE_TEXT) or "").strip()
+        link = (submitted(view, Block.EVIDENCE_LINK) or "").strip() or None
+        picked = submitted(view, Block.EVIDENCE_DATE, "selected_date")
         if not text and not link:
             ack(response_action="errors", errors={Block.EVIDENCE_TEXT: "Add a sentence or a link."})
             return
@@ -59,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(View.REJECT)
     def on_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        comment = (_value(view, Block.REJECT_COMMENT) or "").strip()
+        comment = (submitted(view, Block.REJECT_COMMENT) or "").strip()
         if not comment:
             ack(response_action="errors", errors={Block.REJECT_COMMENT: "Say what is missing."})
             return

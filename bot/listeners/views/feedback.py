@@ -6,8 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.blocks.common import submitted
 from bot.deps import Deps
-from bot.ids import Block, Field, View
+from bot.ids import Block, View
 from bot.questions import record_feedback
 
 
@@ -17,8 +18,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(View.FEEDBACK)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
-        values = view["state"]["values"]
-        comment = (values.get(Block.FEEDBACK_COMMENT, {}).get(Field.VALUE, {}) or {}).get("value")
+        comment = submitted(view, Block.FEEDBACK_COMMENT)
         try:
             question_id = int(view.get("private_metadata") or 0)
         except ValueError:
