@@ -77,38 +77,47 @@ def register(app: App, deps: Deps) -> None:
         campaign_id_raw, _, where = (view.get("private_metadata") or "").partition("|")
         channel, _, ts = where.partition("|")
         user = body["user"]["id"]
+        new = False
+        # The answer is graded and recorded before the ack: closing the modal tells the person
+        # their acknowledgement is on record, so it must already be committed.
         with deps.runtime.db.session_scope() as session:
             campaign = session.get(Campaign, int(campaign_id_raw or 0))
             if campaign is None or not campaign.quiz:
-                ack()
-                return
-            quiz = Quiz.model_validate(campaign.quiz)
-            answers = {}
-            for i in range(len(quiz.questions)):
-                picked = (
-                    submitted(view, f"{Block.QUIZ_QUESTION}{i}", "selected_option") or {}
-                ).get("value")
-                if picked is not None:
-                    answers[i] = int(picked)
-            score, passed = grade(quiz, answers)
-            if not passed:
-                campaigns.record_quiz_failure(campaign, user, score, db_session=session)
-                ack(
-                    response_action="errors",
-                    errors={
-                        f"{Block.QUIZ_QUESTION}0": f"You scored {score:.0%}; {quiz.pass_mark:.0%} is needed. Check your answers and try again."
-                    },
-                )
-                return
+                outcome = None
+            else:
+                quiz = Quiz.model_validate(campaign.quiz)
+                answers = {}
+                for i in range(len(quiz.questions)):
+                    picked = (
+                        submitted(view, f"{Block.QUIZ_QUESTION}{i}", "selected_option") or {}
+                    ).get("value")
+                    if picked is not None:
+                        answers[i] = int(picked)
+                score, passed = grade(quiz, answers)
+                if passed:
+                    campaign, new = campaigns.acknowledge(
+                        campaign.id,
+                        user,
+                        db_session=session,
+                        score=score,
+                        channel=channel or None,
+                        ts=ts or None,
+                    )
+                else:
+                    campaigns.record_quiz_failure(campaign, user, score, db_session=session)
+                outcome = (campaign.title, score, passed, quiz.pass_mark)
+        if outcome is None:
             ack()
-            campaign, new = campaigns.acknowledge(
-                campaign.id,
-                user,
-                db_session=session,
-                score=score,
-                channel=channel or None,
-                ts=ts or None,
+            return
+        title, score, passed, pass_mark = outcome
+        if not passed:
+            ack(
+                response_action="errors",
+                errors={
+                    f"{Block.QUIZ_QUESTION}0": f"You scored {score:.0%}; {pass_mark:.0%} is needed. Check your answers and try again."
+                },
             )
-            title = campaign.title
+            return
+        ack()
         if new and channel and ts:
             client.chat_update(channel=channel, ts=ts, **acknowledged(title, utcnow(), score))
