@@ -163,6 +163,19 @@ def test_broken_file_gives_a_precise_error(
     assert any(p.startswith(f"annex_a_8b.yaml: {entry}: ") and message in p for p in found), found
 
 
+def test_file_that_is_not_yaml_names_the_line(tmp_path: Path) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "annex_a_8b.yaml"
+    lines = path.read_text().splitlines()
+    lines[4] = lines[4] + ' "unclosed'
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    found = [str(p) for p in info.value.problems]
+    pattern = r"annex_a_8b\.yaml: .*is not valid YAML \(line \d+\)"
+    assert any(re.match(pattern, p) for p in found), found
+
+
 def test_empty_summary_is_an_error(tmp_path: Path) -> None:
     directory = _copy_catalogue(tmp_path)
     path = directory / "iso_clauses.yaml"
