@@ -17,6 +17,7 @@ from core.models import Campaign, CampaignRecipient, Outbox, utcnow
 from jobs import audience as audiences
 from jobs.delivery import enqueue
 from jobs.messages import campaign_invite, plain
+from jobs.quiz import Quiz, grade
 
 INVITE = "campaign_invite"
 REMINDER = "campaign_reminder"
@@ -236,6 +237,45 @@ def record_quiz_failure(
         },
         db_session=db_session,
     )
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """A graded quiz attempt, already recorded."""
+
+    title: str
+    score: float
+    pass_mark: float
+    passed: bool
+    new: bool  # a pass that recorded the acknowledgement now (not an earlier one)
+
+
+def submit_quiz(
+    campaign_id: int,
+    user_id: str,
+    answers: dict[int, int],
+    *,
+    db_session: Session,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> QuizResult | None:
+    """Grade answers (question index -> choice); a pass acknowledges, a fail goes in the ledger.
+
+    None when the campaign is gone or has no quiz.
+    """
+    campaign = db_session.get(Campaign, campaign_id)
+    if campaign is None or not campaign.quiz:
+        return None
+    quiz = Quiz.model_validate(campaign.quiz)
+    score, passed = grade(quiz, answers)
+    new = False
+    if passed:
+        campaign, new = acknowledge(
+            campaign_id, user_id, db_session=db_session, score=score, channel=channel, ts=ts
+        )
+    else:
+        record_quiz_failure(campaign, user_id, score, db_session=db_session)
+    return QuizResult(campaign.title, score, quiz.pass_mark, passed, new)
 
 
 def status(campaign_id: int, *, db_session: Session, now: datetime | None = None) -> Status:

@@ -13,11 +13,10 @@ from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.evidence_flow import download
 from bot.ids import Block, View
-from core.models import Campaign, utcnow
+from core.models import utcnow
 from jobs import campaigns
 from jobs.audience import AudienceError
 from jobs.messages import acknowledged
-from jobs.quiz import Quiz, grade
 
 
 def register(app: App, deps: Deps) -> None:
@@ -76,48 +75,38 @@ def register(app: App, deps: Deps) -> None:
     def on_quiz(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         campaign_id_raw, _, where = (view.get("private_metadata") or "").partition("|")
         channel, _, ts = where.partition("|")
-        user = body["user"]["id"]
-        new = False
-        # The answer is graded and recorded before the ack: closing the modal tells the person
-        # their acknowledgement is on record, so it must already be committed.
+        # Graded and recorded before the ack: a modal that closes tells the person their
+        # acknowledgement is on record, so it must already be committed.
         with deps.runtime.db.session_scope() as session:
-            campaign = session.get(Campaign, int(campaign_id_raw or 0))
-            if campaign is None or not campaign.quiz:
-                outcome = None
-            else:
-                quiz = Quiz.model_validate(campaign.quiz)
-                answers = {}
-                for i in range(len(quiz.questions)):
-                    picked = (
-                        submitted(view, f"{Block.QUIZ_QUESTION}{i}", "selected_option") or {}
-                    ).get("value")
-                    if picked is not None:
-                        answers[i] = int(picked)
-                score, passed = grade(quiz, answers)
-                if passed:
-                    campaign, new = campaigns.acknowledge(
-                        campaign.id,
-                        user,
-                        db_session=session,
-                        score=score,
-                        channel=channel or None,
-                        ts=ts or None,
-                    )
-                else:
-                    campaigns.record_quiz_failure(campaign, user, score, db_session=session)
-                outcome = (campaign.title, score, passed, quiz.pass_mark)
-        if outcome is None:
-            ack()
-            return
-        title, score, passed, pass_mark = outcome
-        if not passed:
+            result = campaigns.submit_quiz(
+                int(campaign_id_raw or 0),
+                body["user"]["id"],
+                _answers(view),
+                db_session=session,
+                channel=channel or None,
+                ts=ts or None,
+            )
+        if result is not None and not result.passed:
             ack(
                 response_action="errors",
                 errors={
-                    f"{Block.QUIZ_QUESTION}0": f"You scored {score:.0%}; {pass_mark:.0%} is needed. Check your answers and try again."
+                    f"{Block.QUIZ_QUESTION}0": f"You scored {result.score:.0%}; {result.pass_mark:.0%} is needed. Check your answers and try again."
                 },
             )
             return
         ack()
-        if new and channel and ts:
-            client.chat_update(channel=channel, ts=ts, **acknowledged(title, utcnow(), score))
+        if result is not None and result.new and channel and ts:
+            client.chat_update(
+                channel=channel, ts=ts, **acknowledged(result.title, utcnow(), result.score)
+            )
+
+
+def _answers(view: dict[str, Any]) -> dict[int, int]:
+    """The picked choice per question index, from the quiz modal's radio buttons."""
+    answers = {}
+    for block_id in (view.get("state") or {}).get("values") or {}:
+        index = block_id.removeprefix(Block.QUIZ_QUESTION)
+        picked = (submitted(view, block_id, "selected_option") or {}).get("value")
+        if index != block_id and index.isdigit() and picked is not None:
+            answers[int(index)] = int(picked)
+    return answers
