@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+SOC2_CATEGORIES = ("security", "availability", "confidentiality", "processing_integrity", "privacy")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class ConfigError(Exception):
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     campaign_reminder_days: int = Field(default=3, ge=1, le=60)
     witness_interval_hours: int = Field(default=24, ge=1, le=24 * 31)
     worker_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    soc2_categories: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["security"])
+    digest_day: str = "monday"
+    digest_hour: int = Field(default=9, ge=0, le=23)
     log_level: str = "INFO"
 
     @field_validator("database_url")
@@ -112,6 +117,39 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Europe/Berlin or UTC") from None
         return name
+
+    @field_validator("soc2_categories", mode="before")
+    @classmethod
+    def _split_categories(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("soc2_categories")
+    @classmethod
+    def _check_categories(cls, value: list[str]) -> list[str]:
+        chosen: list[str] = []
+        for raw in value:
+            name = raw.strip().lower().replace(" ", "_").replace("-", "_")
+            if name not in SOC2_CATEGORIES:
+                raise ValueError(
+                    f"unknown category '{raw}'; choose from {', '.join(SOC2_CATEGORIES)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+        if "security" not in chosen:
+            # The common criteria (CC1–CC9) belong to every SOC 2 report.
+            raise ValueError("security (the common criteria) is always in scope; list it too")
+        return chosen
+
+    @field_validator("digest_day")
+    @classmethod
+    def _check_day(cls, value: str) -> str:
+        day = value.strip().lower()
+        for name in WEEKDAYS:
+            if day in {name, name[:3]}:
+                return name
+        raise ValueError("expected a day of the week such as monday (or mon)")
 
     @field_validator("log_level")
     @classmethod
