@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
-import io
 import json
 import os
 import re
@@ -33,6 +31,7 @@ from core.models import (
     Submission,
     utcnow,
 )
+from core.spreadsheet import csv_bytes
 
 
 class ExportEmptyError(Exception):
@@ -51,13 +50,20 @@ class Requirement:
 Progress = Callable[[str], None]
 
 
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue().encode("utf-8")
+@dataclass(frozen=True)
+class Table:
+    """One export table: written as CSV (formulas neutralised) and shown in index.html (escaped)."""
+
+    header: list[str]
+    rows: list[list[Any]]
+
+    def csv(self) -> bytes:
+        """The table as the CSV an auditor opens in a spreadsheet."""
+        return csv_bytes(self.header, self.rows)
+
+
+def _table(header: list[str], rows: Iterable[list[Any]]) -> Table:
+    return Table(header, [list(r) for r in rows])
 
 
 def _iso(value: datetime | None) -> str:
@@ -72,15 +78,16 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
 
 
-def _html_table(title: str, data: bytes) -> str:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    if not rows:
-        return ""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in rows[0])
+def _html_table(title: str, table: Table) -> str:
+    # The page shows what was recorded (escaped); only the CSV cells need the formula guard.
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:]
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in r)
+        + "</tr>"
+        for r in table.rows
     )
-    return f"<h2>{html.escape(title)} ({len(rows) - 1})</h2><table><tr>{head}</tr>{body}</table>"
+    return f"<h2>{html.escape(title)} ({len(table.rows)})</h2><table><tr>{head}</tr>{body}</table>"
 
 
 def build_export(
@@ -139,7 +146,7 @@ def build_export(
         raise ExportEmptyError(
             f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
         )
-    controls_csv = _csv(
+    controls_table = _table(
         [
             "requirement_id",
             "requirement_title",
@@ -174,7 +181,7 @@ def build_export(
             if r.control_id == c.id
         ),
     )
-    evidence_csv = _csv(
+    evidence_table = _table(
         [
             "submission_id",
             "control_id",
@@ -211,7 +218,7 @@ def build_export(
             for s in submissions
         ),
     )
-    acks_csv = _csv(
+    acks_table = _table(
         [
             "campaign_id",
             "campaign_title",
@@ -238,7 +245,7 @@ def build_export(
             for c, r in acks
         ),
     )
-    questions_csv = _csv(
+    questions_table = _table(
         [
             "asked_at",
             "user_id",
@@ -264,10 +271,10 @@ def build_export(
         ),
     )
     files: dict[str, bytes] = {
-        "controls.csv": controls_csv,
-        "evidence.csv": evidence_csv,
-        "acknowledgements.csv": acks_csv,
-        "questions.csv": questions_csv,
+        "controls.csv": controls_table.csv(),
+        "evidence.csv": evidence_table.csv(),
+        "acknowledgements.csv": acks_table.csv(),
+        "questions.csv": questions_table.csv(),
     }
     step("files")
     for s in submissions:
@@ -300,10 +307,10 @@ def build_export(
         "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;text-align:left}</style></head><body>"
         f"<h1>Compliance evidence export</h1><p>Generated {html.escape(manifest['generated_at'])}; "
         f"range {html.escape(str(manifest['range']))}; ledger head <code>{head}</code> (record {seq}).</p>"
-        + _html_table("Controls", controls_csv)
-        + _html_table("Evidence", evidence_csv)
-        + _html_table("Acknowledgements", acks_csv)
-        + _html_table("Questions", questions_csv)
+        + _html_table("Controls", controls_table)
+        + _html_table("Evidence", evidence_table)
+        + _html_table("Acknowledgements", acks_table)
+        + _html_table("Questions", questions_table)
         + "<h2>Files</h2><ul>"
         + "".join(
             f"<li><a href='{html.escape(n)}'>{html.escape(n)}</a></li>"
@@ -366,7 +373,7 @@ def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[st
 def write_soa(out: Path, rows: list[list[str]]) -> None:
     """Write the SoA CSV."""
     out.write_bytes(
-        _csv(
+        csv_bytes(
             ["annex_a_id", "title", "applicable", "justification", "implemented_by", "status"], rows
         )
     )
