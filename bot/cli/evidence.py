@@ -115,11 +115,12 @@ def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Show one control with its history and evidence requests."""
     from sqlalchemy import select
 
-    from core.models import EvidenceRequest, OrgControl, OrgControlVersion
+    from core.evidence.service import control_by_ref
+    from core.models import EvidenceRequest, OrgControlVersion
 
     rt = runtime()
     with rt.db.session_scope() as session:
-        control = session.scalars(select(OrgControl).where(OrgControl.ref.ilike(ref))).first()
+        control = control_by_ref(ref, db_session=session)
         if control is None:
             fail(f"no control '{ref}' in the register (see `compliance-bot register list`)")
         print(f"{control.ref} {control.title} (version {control.version})")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,11 +79,19 @@ def plan_requests(now: datetime, zone: ZoneInfo, *, db_session: Session) -> list
     return [ensure_request(c, now, zone, db_session=db_session) for c in controls]
 
 
+def control_by_ref(ref: str, *, db_session: Session) -> OrgControl | None:
+    """The register control with exactly this ref, ignoring case (never a LIKE pattern)."""
+    # ilike() would read % and _ in typed text as wildcards: `evidence % x` matched AC-01.
+    return db_session.scalars(
+        select(OrgControl).where(func.lower(OrgControl.ref) == ref.strip().lower())
+    ).first()
+
+
 def controls_for(
     target: str, *, db_session: Session, equivalents: dict[str, list[str]] | None = None
 ) -> list[OrgControl]:
     """Org controls named by ref, or implementing a catalogue ID (directly or through the crosswalk)."""
-    control = db_session.scalars(select(OrgControl).where(OrgControl.ref.ilike(target))).first()
+    control = control_by_ref(target, db_session=db_session)
     if control is not None:
         return [control]
     wanted = {target, *(equivalents or {}).get(target, [])}
@@ -106,16 +116,20 @@ def store_blob(upload: FileUpload, *, db_session: Session, max_bytes: int) -> st
             "(EVIDENCE_MAX_BYTES). Share a link to it instead, or split it."
         )
     digest = hashlib.sha256(upload.content).hexdigest()
-    if db_session.get(Blob, digest) is None:
-        db_session.add(
-            Blob(
-                sha256=digest,
-                size=len(upload.content),
-                media_type=upload.media_type,
-                content=upload.content,
-            )
+    # Insert-or-ignore: two people handing in the same bytes at once both get the one row
+    # (a read-then-insert lost that race with a duplicate-key error).
+    insert = pg_insert if db_session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db_session.execute(
+        insert(Blob)
+        .values(
+            sha256=digest,
+            size=len(upload.content),
+            media_type=upload.media_type,
+            content=upload.content,
+            stored_at=utcnow(),
         )
-        db_session.flush()
+        .on_conflict_do_nothing(index_elements=[Blob.sha256])
+    )
     return digest
 
 
