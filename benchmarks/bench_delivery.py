@@ -74,6 +74,7 @@ def _worker(
     db_url: str, api_url: str, rate: float, stale_claim_s: float | None, report: Any
 ) -> None:
     """One worker process: deliver everything that is queued, then exit."""
+    from bot.blocks.messages import render
     from bot.slack_client import make_client
     from jobs import delivery
     from jobs.runner import Jobs
@@ -83,7 +84,7 @@ def _worker(
         # A restarted worker knows its predecessor is dead; production waits STALE_CLAIM instead.
         delivery.STALE_CLAIM = timedelta(seconds=stale_claim_s)
     settings = _settings(db_url, api_url, rate)
-    jobs = Jobs(Database(db_url), settings, make_client(settings))
+    jobs = Jobs(Database(db_url), settings, make_client(settings), render=render)
     stats = jobs.deliver(datetime.now(UTC))
     report.put(stats.reconciled)
 
@@ -116,7 +117,7 @@ def _drop(pg_server: str, name: str | None) -> None:
 
 def _queue_campaign(db_url: str, fake: FakeSlack, people: int, rate: float) -> None:
     from bot.slack_client import make_client
-    from jobs import campaigns
+    from core.campaigns import service as campaigns
 
     fake.users.clear()
     for n in range(people):

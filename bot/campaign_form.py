@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.blocks.common import submitted
 from bot.ids import Block, Option
-from jobs.audience import AudienceError
-from jobs.audience import parse as parse_audience
-from jobs.quiz import QuizError, as_dict
-from jobs.quiz import parse as parse_quiz
+from core.campaigns.audience import AudienceError
+from core.campaigns.audience import parse as parse_audience
+from core.campaigns.quiz import QuizError, as_dict
+from core.campaigns.quiz import parse as parse_quiz
+from core.campaigns.service import CampaignError, check_due, due_at_end_of
 
 
 class FormErrors(ValueError):
@@ -49,12 +50,12 @@ def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
     except AudienceError as exc:
         errors[Block.CAMPAIGN_AUDIENCE] = str(exc)
     picked = submitted(view, Block.CAMPAIGN_DUE, "selected_date")
-    due = (
-        datetime.combine(datetime.fromisoformat(picked).date(), time(23, 59, 59), tzinfo=zone)
-        if picked
-        else None
-    )
-    if due is None or due <= now:
+    due = None
+    try:
+        due = check_due(
+            due_at_end_of(datetime.fromisoformat(picked).date(), zone) if picked else None, now
+        )
+    except CampaignError:
         errors[Block.CAMPAIGN_DUE] = "Pick a date in the future."
     link = (submitted(view, Block.CAMPAIGN_LINK, "value") or "").strip() or None
     if link and not link.startswith(("http://", "https://")):
@@ -76,7 +77,7 @@ def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
     return StartForm(
         title=title,
         audience=audience,
-        due=due.astimezone(UTC),
+        due=due,
         link=link,
         document_file=str(files[0]["id"]) if files else None,
         quiz=quiz,

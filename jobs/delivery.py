@@ -7,14 +7,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import Database, affected
@@ -23,8 +22,6 @@ from core.models import Outbox, utcnow
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "compliance_bot_send"
-# "As soon as possible": earlier than any clock a run may be given (`jobs run --now` in the past).
-ASAP = datetime(2000, 1, 1, tzinfo=UTC)
 STALE_CLAIM = timedelta(minutes=5)
 # Slack counts calls in one-second windows on its own clock. Spaced at exactly the allowed rate, any
 # network delay on the first call of a window trips the limit (and costs a Retry-After pause), so
@@ -45,35 +42,8 @@ PERMANENT = {
     "no_text",
 }
 AfterSend = Callable[[Session, Outbox], None]
-
-
-def enqueue(
-    key: str,
-    kind: str,
-    recipient: str,
-    payload: dict[str, Any],
-    *,
-    db_session: Session,
-    not_before: datetime | None = None,
-) -> bool:
-    """Queue a message once per key; False when that key was already queued."""
-    if db_session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
-        return False
-    try:
-        with db_session.begin_nested():
-            db_session.add(
-                Outbox(
-                    key=key,
-                    kind=kind,
-                    recipient=recipient,
-                    payload=payload,
-                    not_before=not_before or ASAP,
-                )
-            )
-            db_session.flush()
-    except IntegrityError:
-        return False
-    return True
+# Lays out a row's plain-data content (by kind) as chat.postMessage arguments; the surface supplies it.
+Render = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class Pacer:
@@ -224,6 +194,7 @@ def deliver(
     *,
     worker: str,
     pacer: Pacer,
+    render: Render,
     now: Callable[[], datetime] = utcnow,
     limit: int | None = None,
     kinds: set[str] | None = None,
@@ -238,6 +209,8 @@ def deliver(
         row = _claim_next(db, worker, now(), kinds)
         if row is None:
             break
+        # The claimed row is detached: the laid-out message replaces its content in memory only.
+        row.payload = render(row.kind, row.payload)
         pacer.wait(row.recipient)
         try:
             channel, ts = _send(sender, row)

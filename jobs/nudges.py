@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.db import affected
 from core.models import EvidenceRequest, OrgControl, utcnow
-from jobs.delivery import enqueue
-from jobs.messages import evidence_nudge, plain
+from core.outbox import enqueue
 from jobs.people import next_working_time, zone_of
 
 NUDGE = "evidence_nudge"
@@ -102,16 +101,16 @@ def tick(
                     due_today = (
                         now.astimezone(zone).date() == request.due_at.astimezone(zone).date()
                     )
-                    payload = evidence_nudge(
-                        request_id=request.id,
-                        control_ref=control.ref,
-                        control_title=control.title,
-                        period=request.period,
-                        due=request.due_at,
-                        overdue_days=overdue,
-                        due_today=due_today,
-                        expected=control.expected_evidence,
-                    )
+                    payload = {
+                        "request_id": request.id,
+                        "control_ref": control.ref,
+                        "control_title": control.title,
+                        "period": request.period,
+                        "due": request.due_at.isoformat(),
+                        "overdue_days": overdue,
+                        "due_today": due_today,
+                        "expected": control.expected_evidence,
+                    }
                     queued += enqueue(
                         f"nudge:{request.id}:{sent}", NUDGE, owner, payload, db_session=db_session
                     )
@@ -134,7 +133,7 @@ def tick(
                         f"escalation:{request.id}",
                         ESCALATION,
                         target,
-                        plain(text),
+                        {"text": text},
                         db_session=db_session,
                     )
     return queued

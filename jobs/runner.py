@@ -12,17 +12,18 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from core.campaigns import service as campaign_service
 from core.config import Settings
 from core.db import Database
 from core.evidence.service import plan_requests
 from core.models import Campaign, EvidenceRequest, Outbox
 from jobs import campaigns, nudges, witness
-from jobs.delivery import DeliveryStats, Pacer, deliver
+from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 
 log = logging.getLogger(__name__)
 
 AFTER_SEND = {
-    campaigns.INVITE: campaigns.record_delivery,
+    campaign_service.INVITE: campaign_service.record_delivery,
     witness.WITNESS: witness.record,
 }
 
@@ -34,15 +35,18 @@ def worker_name() -> str:
 
 @dataclass
 class Jobs:
-    """What the scheduled work needs: database, settings and (optionally) Slack."""
+    """What the scheduled work needs: database, settings and (optionally) Slack with a renderer."""
 
     db: Database
     settings: Settings
     client: WebClient | None
     pacer: Pacer | None = None
+    render: Render | None = None  # how queued content becomes a Slack message (bot supplies it)
 
     def __post_init__(self) -> None:
         self.pacer = self.pacer or Pacer(self.settings.delivery_rate)
+        if self.client is not None and self.render is None:
+            raise ValueError("sending needs a renderer for queued messages")
 
     def plan(self, now: datetime) -> None:
         """Create due evidence requests and queue nudges, reminders and witness posts (one unit of work)."""
@@ -61,14 +65,13 @@ class Jobs:
                 end_hour=s.work_end_hour,
                 security_channel=s.security_channel,
             )
-        with self.db.session_scope() as session:
-            campaigns.tick(
-                now,
-                db_session=session,
-                client=self.client,
-                reminder_days=s.campaign_reminder_days,
-                security_channel=s.security_channel,
-            )
+        campaigns.tick(
+            now,
+            db=self.db,
+            client=self.client,
+            reminder_days=s.campaign_reminder_days,
+            security_channel=s.security_channel,
+        )
         with self.db.session_scope() as session:
             witness.tick(
                 now,
@@ -83,12 +86,13 @@ class Jobs:
         """Send what is queued (needs Slack)."""
         if self.client is None:
             return DeliveryStats()
-        assert self.pacer is not None
+        assert self.pacer is not None and self.render is not None
         return deliver(
             self.db,
             self.client,
             worker=worker_name(),
             pacer=self.pacer,
+            render=self.render,
             now=lambda: now,
             limit=limit,
             after_send=AFTER_SEND,

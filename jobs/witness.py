@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.models import LedgerWitness, Outbox
-from jobs.delivery import enqueue
-from jobs.messages import plain
+from core.outbox import enqueue
 
 WITNESS = "ledger_witness"
 
@@ -33,7 +32,7 @@ def tick(now: datetime, *, db_session: Session, channel: str | None, interval_ho
         f":lock: Evidence ledger head at record {seq}: `{head}` (posted {now:%Y-%m-%d %H:%M} UTC)."
     )
     return enqueue(
-        f"witness:{seq}:{head[:16]}", WITNESS, channel, plain(text), db_session=db_session
+        f"witness:{seq}:{head[:16]}", WITNESS, channel, {"text": text}, db_session=db_session
     )
 
 

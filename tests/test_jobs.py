@@ -11,14 +11,15 @@ import pytest
 import time_machine
 from sqlalchemy import select, update
 
+from bot.blocks.messages import render
 from bot.evidence_support import requirement_resolver
 from bot.ids import Action
 from bot.slack_client import make_client
 from core import ledger
+from core.campaigns import service as campaigns
 from core.db import Database
 from core.evidence.register import import_rows, read_rows, validate
 from core.models import Campaign, CampaignRecipient, EvidenceRequest, Outbox
-from jobs import campaigns
 from jobs.delivery import Pacer, deliver
 from jobs.runner import AFTER_SEND, Jobs
 from tests.slack_support import block_action
@@ -49,6 +50,7 @@ def jobs(slack_settings, workspace) -> Jobs:  # type: ignore[no-untyped-def]
         settings,
         make_client(settings),
         Pacer(200.0, sleep=lambda _s: None),
+        render=render,
     )
 
 
@@ -88,7 +90,7 @@ def test_campaign_to_a_user_group_is_delivered_once_to_each_member(jobs: Jobs, w
 
 
 def test_audience_specs_and_their_errors(jobs: Jobs, workspace) -> None:
-    from jobs.audience import AudienceError, parse, resolve
+    from core.campaigns.audience import AudienceError, parse, resolve
 
     workspace.page_size = 2  # force pagination of users.list and conversations.members
     assert resolve(jobs.client, parse("channel:CENG")) == ["U1", "U2", "U3", "U4", "U5"]
@@ -146,7 +148,7 @@ def test_acknowledging_twice_records_once_and_reminders_skip_acknowledged(
 
 def test_quiz_pass_and_fail(jobs: Jobs, workspace, slack_app, tmp_path: Path) -> None:
     from bot.ids import Block, Field, View
-    from jobs.quiz import as_dict, load
+    from core.campaigns.quiz import as_dict, load
 
     quiz = as_dict(load(Path(__file__).resolve().parents[1] / "examples" / "quiz.yaml"))
     with time_machine.travel(T0, tick=False):
@@ -200,7 +202,7 @@ def test_quiz_pass_and_fail(jobs: Jobs, workspace, slack_app, tmp_path: Path) ->
 def test_plain_acknowledge_is_refused_when_a_quiz_is_required(
     jobs: Jobs, workspace, slack_app
 ) -> None:
-    from jobs.quiz import as_dict, load
+    from core.campaigns.quiz import as_dict, load
 
     quiz = as_dict(load(Path(__file__).resolve().parents[1] / "examples" / "quiz.yaml"))
     with time_machine.travel(T0, tick=False):
@@ -318,7 +320,14 @@ def test_two_workers_at_once_send_nothing_twice(jobs: Jobs, workspace) -> None:
         _start(jobs, audience="usergroup:SBIG")
 
     def work(name: str) -> None:
-        deliver(jobs.db, jobs.client, worker=name, pacer=Pacer(500.0), after_send=AFTER_SEND)
+        deliver(
+            jobs.db,
+            jobs.client,
+            worker=name,
+            pacer=Pacer(500.0),
+            render=render,
+            after_send=AFTER_SEND,
+        )
 
     threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
     with time_machine.travel(T0 + timedelta(minutes=1)):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select, text
 
+from bot.blocks.messages import render
 from bot.slack_client import make_client
 from core import ledger
 from core.db import Database
@@ -19,7 +20,7 @@ T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 def test_head_is_witnessed_once_per_interval_and_checked(slack_settings, fake_slack) -> None:  # type: ignore[no-untyped-def]
     db = Database(slack_settings.database_url)
-    jobs = Jobs(db, slack_settings, make_client(slack_settings), Pacer(100.0))
+    jobs = Jobs(db, slack_settings, make_client(slack_settings), Pacer(100.0), render=render)
     with time_machine.travel(T0, tick=False):
         with db.session_scope() as session:
             ledger.append("register_change", {"control": "AC-01"}, db_session=session)

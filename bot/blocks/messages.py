@@ -1,4 +1,4 @@
-"""Pure builders for the messages the worker sends (Block Kit dicts; no I/O)."""
+"""The messages the worker sends, laid out from the plain data queued in the outbox (no I/O)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from bot.blocks.common import actions, button, context, section
 from bot.ids import Action
+from core.campaigns.service import INVITE, REMINDER
+from jobs.nudges import NUDGE
 
 
 def campaign_invite(
@@ -103,3 +105,14 @@ def evidence_nudge(
 def plain(text: str) -> dict[str, Any]:
     """A plain message with the same text as its only block."""
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
+
+
+def render(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """The chat.postMessage arguments for a queued row, from its kind and plain-data content."""
+    if "blocks" in content:  # queued already laid out (rows from before content was data)
+        return content
+    if kind in (INVITE, REMINDER):
+        return campaign_invite(**{**content, "due": datetime.fromisoformat(content["due"])})
+    if kind == NUDGE:
+        return evidence_nudge(**{**content, "due": datetime.fromisoformat(content["due"])})
+    return plain(str(content["text"]))

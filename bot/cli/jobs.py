@@ -25,9 +25,10 @@ app.add_typer(campaign_app, name="campaign")
 
 
 def _jobs(rt: Runtime) -> Jobs:
+    from bot.blocks.messages import render
     from jobs.runner import Jobs
 
-    return Jobs(rt.db, rt.settings, rt.slack)
+    return Jobs(rt.db, rt.settings, rt.slack, render=render)
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -114,16 +115,12 @@ def campaign_start(
     as_json: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON.")] = False,
 ) -> None:
     """Start a campaign; invitations are queued for the worker (or `jobs run`) to send."""
-    from datetime import UTC, datetime, time
-
-    from jobs import campaigns
-    from jobs.audience import AudienceError
-    from jobs.quiz import QuizError, as_dict, load
+    from core.campaigns import service as campaigns
+    from core.campaigns.quiz import QuizError, as_dict, load
+    from core.errors import DomainError
 
     try:
-        due_at = datetime.combine(
-            datetime.strptime(due, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC
-        )
+        due_day = datetime.strptime(due, "%Y-%m-%d").date()
     except ValueError:
         fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
     if link and not link.startswith(("http://", "https://")):
@@ -142,7 +139,7 @@ def campaign_start(
     rt = runtime()
     if rt.slack is None:
         fail("campaigns resolve their audience in Slack: set SLACK_BOT_TOKEN", 2)
-    due_at = due_at.replace(tzinfo=rt.settings.zone).astimezone(UTC)
+    due_at = campaigns.due_at_end_of(due_day, rt.settings.zone)
     try:
         with rt.db.session_scope() as session:
             campaign = campaigns.start(
@@ -160,7 +157,7 @@ def campaign_start(
                 include_guests=guests,
             )
             st = campaigns.status(campaign.id, db_session=session)
-    except (campaigns.CampaignError, AudienceError) as exc:
+    except DomainError as exc:
         _campaign_error(exc)
     if as_json:
         print(json.dumps(st.as_json()))
@@ -176,7 +173,7 @@ def campaign_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Delivered, acknowledged and overdue counts."""
-    from jobs import campaigns
+    from core.campaigns import service as campaigns
 
     rt = runtime()
     try:
@@ -197,7 +194,7 @@ def campaign_status(
 @campaign_app.command("list")
 def campaign_list() -> None:
     """All campaigns."""
-    from jobs import campaigns
+    from core.campaigns import service as campaigns
 
     rt = runtime()
     table = Table("ID", "Title", "Status", "Audience", "Due", "Acknowledged")
@@ -218,24 +215,21 @@ def campaign_list() -> None:
 @campaign_app.command("remind")
 def campaign_remind(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Queue a reminder now to everyone who has not acknowledged."""
-    from core.models import Campaign, utcnow
-    from jobs import campaigns
+    from core.campaigns import service as campaigns
 
     rt = runtime()
-    with rt.db.session_scope() as session:
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.status != "active":
-            fail(f"there is no active campaign {campaign_id}")
-        queued = campaigns.remind(
-            campaign, db_session=session, round_key=f"manual-{utcnow():%Y%m%d%H%M}"
-        )
+    try:
+        with rt.db.session_scope() as session:
+            queued = campaigns.remind_now(campaign_id, db_session=session)
+    except campaigns.CampaignError as exc:
+        _campaign_error(exc)
     out.print(f"queued {queued} reminder(s)")
 
 
 @campaign_app.command("close")
 def campaign_close(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Close a campaign and post the final report to SECURITY_CHANNEL."""
-    from jobs import campaigns
+    from core.campaigns import service as campaigns
 
     rt = runtime()
     try:

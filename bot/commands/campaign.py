@@ -6,8 +6,7 @@ from bot.blocks.campaign import start_modal
 from bot.errors import UsageError, UserFacingError
 from bot.router import Command, ModalReply, Reply, Request, TextReply
 from bot.runtime import Runtime
-from core.models import Campaign, utcnow
-from jobs import campaigns
+from core.campaigns import service as campaigns
 
 SUBCOMMANDS = ("start", "status", "list", "remind", "close")
 
@@ -48,12 +47,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
                     f"{st.acknowledged} acknowledged, {st.overdue} overdue, {st.failed} unreachable"
                 )
             if action == "remind":
-                campaign = session.get(Campaign, campaign_id)
-                if campaign is None or campaign.status != "active":
-                    raise UserFacingError(f"There is no active campaign {campaign_id}.")
-                queued = campaigns.remind(
-                    campaign, db_session=session, round_key=f"manual-{utcnow():%Y%m%d%H%M}"
-                )
+                queued = campaigns.remind_now(campaign_id, db_session=session)
                 return TextReply(f"Queued {queued} reminder(s).")
             campaigns.close(
                 campaign_id,

@@ -9,8 +9,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from core.errors import DomainError
 
-class AudienceError(ValueError):
+
+class AudienceError(DomainError):
     """The audience spec is malformed or Slack cannot resolve it."""
 
 

@@ -8,8 +8,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.errors import DomainError
 
-class QuizError(ValueError):
+
+class QuizError(DomainError):
     """The quiz file is not usable; the message says why."""
 
 

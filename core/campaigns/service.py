@@ -1,10 +1,10 @@
-"""Acknowledgement campaigns: start, deliver, acknowledge, remind, report, close."""
+"""Acknowledgement campaigns: start, acknowledge, grade a quiz, remind, report, close."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,19 +12,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.campaigns import audience as audiences
+from core.campaigns.quiz import Quiz, grade
 from core.db import affected
+from core.errors import DomainError
 from core.models import Campaign, CampaignRecipient, Outbox, utcnow
-from jobs import audience as audiences
-from jobs.delivery import enqueue
-from jobs.messages import campaign_invite, plain
-from jobs.quiz import Quiz, grade
+from core.outbox import enqueue
 
 INVITE = "campaign_invite"
 REMINDER = "campaign_reminder"
 REPORT = "campaign_report"
 
 
-class CampaignError(ValueError):
+class CampaignError(DomainError):
     """A campaign request that cannot be done; the message says why."""
 
 
@@ -48,17 +48,32 @@ class Status:
         return self.__dict__.copy()
 
 
-def _invite_payload(campaign: Campaign, *, reminder: bool) -> dict[str, Any]:
-    return campaign_invite(
-        campaign_id=campaign.id,
-        title=campaign.title,
-        due=campaign.due_at,
-        link=campaign.link,
-        document_name=campaign.document_name,
-        document_sha256=campaign.document_sha256,
-        has_quiz=bool(campaign.quiz),
-        reminder=reminder,
-    )
+def due_at_end_of(day: date, zone: tzinfo) -> datetime:
+    """A campaign due on a day is due at the end of that day in the organisation's zone (in UTC)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
+
+
+def check_due(due: datetime | None, now: datetime) -> datetime:
+    """A campaign needs a due date, in the future."""
+    if due is None:
+        raise CampaignError("A campaign needs a due date.")
+    if due <= now:
+        raise CampaignError(f"The due date {due:%Y-%m-%d} is not in the future.")
+    return due
+
+
+def invite_content(campaign: Campaign, *, reminder: bool) -> dict[str, Any]:
+    """What an invitation (or reminder) says, as plain data the sender renders."""
+    return {
+        "campaign_id": campaign.id,
+        "title": campaign.title,
+        "due": campaign.due_at.isoformat(),
+        "link": campaign.link,
+        "document_name": campaign.document_name,
+        "document_sha256": campaign.document_sha256,
+        "has_quiz": bool(campaign.quiz),
+        "reminder": reminder,
+    }
 
 
 def add_recipients(campaign: Campaign, user_ids: list[str], *, db_session: Session) -> int:
@@ -77,7 +92,7 @@ def add_recipients(campaign: Campaign, user_ids: list[str], *, db_session: Sessi
             f"campaign:{campaign.id}:{user_id}:invite",
             INVITE,
             user_id,
-            _invite_payload(campaign, reminder=False),
+            invite_content(campaign, reminder=False),
             db_session=db_session,
         )
         added += 1
@@ -101,12 +116,15 @@ def start(
     include_guests: bool = False,
     now: datetime | None = None,
 ) -> Campaign:
-    """Create a campaign, resolve its audience and queue one invitation per person."""
+    """Create a campaign, resolve its audience and queue one invitation per person.
+
+    Slack is asked for the audience before this session reads or writes anything, so no
+    database lock is held while users.list is paged.
+    """
     now = now or utcnow()
     if not title.strip():
         raise CampaignError("A campaign needs a title.")
-    if due <= now:
-        raise CampaignError(f"The due date {due:%Y-%m-%d} is not in the future.")
+    check_due(due, now)
     parsed = audiences.parse(audience_spec)
     people = audiences.resolve(client, parsed, include_guests=include_guests)
     if not people:
@@ -162,6 +180,14 @@ def record_delivery(db_session: Session, row: Outbox) -> None:
         recipient.failed_reason = row.error
 
 
+def _recipient(campaign_id: int, user_id: str, *, db_session: Session) -> CampaignRecipient | None:
+    return db_session.scalars(
+        select(CampaignRecipient).where(
+            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.user_id == user_id
+        )
+    ).first()
+
+
 def acknowledge(
     campaign_id: int,
     user_id: str,
@@ -186,24 +212,13 @@ def acknowledge(
         )
         .values(acknowledged_at=now, quiz_score=score),
     )
+    recipient = _recipient(campaign_id, user_id, db_session=db_session)
+    if recipient is None:
+        raise CampaignError(
+            "You are not in this campaign's audience; ask the security team if you should be."
+        )
     if claimed != 1:
-        exists = db_session.scalar(
-            select(CampaignRecipient.id).where(
-                CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.user_id == user_id
-            )
-        )
-        if exists is None:
-            raise CampaignError(
-                "You are not in this campaign's audience; ask the security team if you should be."
-            )
         return campaign, False
-    recipient = db_session.scalars(
-        select(CampaignRecipient).where(
-            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.user_id == user_id
-        )
-    ).one()
-    channel = channel or recipient.channel
-    ts = ts or recipient.ts
     ledger.append(
         "acknowledgement",
         {
@@ -212,8 +227,8 @@ def acknowledge(
             "user": user_id,
             "at": now.isoformat(),
             "document_sha256": campaign.document_sha256,
-            "channel": channel,
-            "ts": ts,
+            "channel": channel or recipient.channel,
+            "ts": ts or recipient.ts,
             "quiz_score": score,
         },
         db_session=db_session,
@@ -309,6 +324,14 @@ def list_campaigns(*, db_session: Session) -> list[Campaign]:
     return list(db_session.scalars(select(Campaign).order_by(Campaign.id.desc())))
 
 
+def active(campaign_id: int, *, db_session: Session) -> Campaign:
+    """The campaign if it is still running; CampaignError otherwise."""
+    campaign = db_session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status != "active":
+        raise CampaignError(f"There is no active campaign {campaign_id}.")
+    return campaign
+
+
 def remind(campaign: Campaign, *, db_session: Session, round_key: str) -> int:
     """Queue a reminder to everyone who has not acknowledged (once per round_key)."""
     pending = db_session.scalars(
@@ -318,7 +341,7 @@ def remind(campaign: Campaign, *, db_session: Session, round_key: str) -> int:
             CampaignRecipient.failed_reason.is_(None),
         )
     )
-    payload = _invite_payload(campaign, reminder=True)
+    payload = invite_content(campaign, reminder=True)
     return sum(
         enqueue(
             f"campaign:{campaign.id}:{r.user_id}:reminder:{round_key}",
@@ -331,7 +354,14 @@ def remind(campaign: Campaign, *, db_session: Session, round_key: str) -> int:
     )
 
 
-def _overdue_text(campaign: Campaign, db_session: Session, heading: str) -> str:
+def remind_now(campaign_id: int, *, db_session: Session) -> int:
+    """A reminder asked for by hand (at most one round a minute); how many were queued."""
+    campaign = active(campaign_id, db_session=db_session)
+    return remind(campaign, db_session=db_session, round_key=f"manual-{utcnow():%Y%m%d%H%M}")
+
+
+def overdue_text(campaign: Campaign, heading: str, *, db_session: Session) -> str:
+    """A report line for the security channel: who has not acknowledged yet."""
     late = list(
         db_session.scalars(
             select(CampaignRecipient.user_id)
@@ -363,69 +393,15 @@ def close(
     campaign.status, campaign.closed_at = "closed", utcnow()
     campaign.next_reminder_at = None
     if security_channel:
-        text = _overdue_text(campaign, db_session, ":checkered_flag: Final report for")
+        text = overdue_text(campaign, ":checkered_flag: Final report for", db_session=db_session)
         enqueue(
             f"campaign:{campaign.id}:final",
             REPORT,
             security_channel,
-            plain(text),
+            {"text": text},
             db_session=db_session,
         )
     ledger.append(
         "campaign_closed", {"campaign": campaign.id, "by": closed_by}, db_session=db_session
     )
     return campaign
-
-
-def tick(
-    now: datetime,
-    *,
-    db_session: Session,
-    client: WebClient | None,
-    reminder_days: int,
-    security_channel: str | None,
-) -> None:
-    """Reminders, rolling audiences and overdue reports that are due now; each claimed on its row."""
-    active = list(db_session.scalars(select(Campaign).where(Campaign.status == "active")))
-    for campaign in active:
-        old = campaign.next_reminder_at
-        if old is not None and old <= now < campaign.due_at:
-            nxt = min(campaign.due_at, old + timedelta(days=reminder_days))
-            nxt = nxt if nxt > now else campaign.due_at
-            if _claim(db_session, campaign.id, "next_reminder_at", old, nxt):
-                remind(campaign, db_session=db_session, round_key=old.strftime("%Y%m%d%H%M"))
-        sync = campaign.next_audience_sync_at
-        if campaign.rolling and client is not None and sync is not None and sync <= now:
-            if _claim(
-                db_session, campaign.id, "next_audience_sync_at", sync, now + timedelta(hours=1)
-            ):
-                people = audiences.resolve(
-                    client,
-                    audiences.parse(campaign.audience),
-                    include_guests=campaign.include_guests,
-                )
-                add_recipients(campaign, people, db_session=db_session)
-        if now >= campaign.due_at and campaign.overdue_reported_at is None and security_channel:
-            if _claim(db_session, campaign.id, "overdue_reported_at", None, now):
-                text = _overdue_text(campaign, db_session, ":hourglass: Due date passed for")
-                enqueue(
-                    f"campaign:{campaign.id}:overdue",
-                    REPORT,
-                    security_channel,
-                    plain(text),
-                    db_session=db_session,
-                )
-
-
-def _claim(
-    db_session: Session, campaign_id: int, column: str, old: datetime | None, new: datetime
-) -> bool:
-    """Move a schedule column from old to new only if nobody else did: a double run is harmless."""
-    col = getattr(Campaign, column)
-    cond = col.is_(None) if old is None else col == old
-    done = affected(
-        db_session, update(Campaign).where(Campaign.id == campaign_id, cond).values({column: new})
-    )
-    db_session.flush()
-    db_session.expire_all()
-    return done == 1

@@ -8,12 +8,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.campaign import quiz_modal
+from bot.blocks.messages import acknowledged
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
+from core.campaigns import service as campaigns
 from core.models import Campaign
-from jobs import campaigns, nudges
-from jobs.messages import acknowledged
+from jobs import nudges
 
 
 def _int_value(body: dict[str, Any]) -> int:

@@ -8,15 +8,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.common import submitted
+from bot.blocks.messages import acknowledged
 from bot.campaign_form import FormErrors, parse_start
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.evidence_flow import download
 from bot.ids import Block, View
+from core.campaigns import service as campaigns
+from core.campaigns.audience import AudienceError
 from core.models import utcnow
-from jobs import campaigns
-from jobs.audience import AudienceError
-from jobs.messages import acknowledged
 
 
 def register(app: App, deps: Deps) -> None:

@@ -1,0 +1,1 @@
+"""Training and policy acknowledgement campaigns: audience specs, quizzes, acknowledgements."""
