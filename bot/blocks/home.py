@@ -13,7 +13,7 @@ def _date(value: Any) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def home_blocks(model: HomeModel) -> list[Block]:
+def home_blocks(model: HomeModel, readiness: list[Block] | None = None) -> list[Block]:
     """The person's open evidence requests and acknowledgements, plus the team view if security."""
     blocks: list[Block] = [section("*Your compliance to-do list*")]
     if not model.requests and not model.acks:
@@ -43,6 +43,7 @@ def home_blocks(model: HomeModel) -> list[Block]:
         )
     if model.is_security:
         blocks += [divider(), section("*Security team overview*")]
+        blocks += readiness or []  # per-framework readiness, above the campaigns
         blocks.append(context(f"Overdue evidence requests: *{model.overdue_evidence}*"))
         if not model.campaigns:
             blocks.append(context("No active campaigns."))
@@ -56,9 +57,9 @@ def home_blocks(model: HomeModel) -> list[Block]:
     return blocks
 
 
-def home_view(model: HomeModel) -> dict[str, Any]:
+def home_view(model: HomeModel, readiness: list[Block] | None = None) -> dict[str, Any]:
     """The App Home tab view."""
-    return {"type": "home", "blocks": home_blocks(model)}
+    return {"type": "home", "blocks": home_blocks(model, readiness)}
 
 
 def mine_text(model: HomeModel) -> str:

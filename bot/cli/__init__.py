@@ -1,6 +1,6 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs
+from bot.cli import assistant, catalogue, evidence, jobs, readiness
 from bot.cli.common import app, main
 
-__all__ = ["app", "assistant", "catalogue", "evidence", "jobs", "main"]
+__all__ = ["app", "assistant", "catalogue", "evidence", "jobs", "main", "readiness"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import ask, campaign, evidence, export, help, mine, report
+from bot.commands import ask, campaign, evidence, export, help, mine, readiness, report
 from bot.router import Command
 
 
@@ -16,4 +16,5 @@ def all_commands() -> list[Command]:
         campaign.COMMAND,
         export.COMMAND,
         report.COMMAND,
+        readiness.COMMAND,
     ]

@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.home import home_view
+from bot.commands.readiness import home_readiness
 from bot.deps import Deps
 from bot.home import home_for
 
@@ -20,6 +21,8 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
+        is_security = deps.runtime.team.contains(user)
         with deps.runtime.db.session_scope() as session:
-            model = home_for(user, is_security=deps.runtime.team.contains(user), db_session=session)
-        client.views_publish(user_id=user, view=home_view(model))
+            model = home_for(user, is_security=is_security, db_session=session)
+        readiness = home_readiness(deps.runtime) if is_security else None
+        client.views_publish(user_id=user, view=home_view(model, readiness))
