@@ -330,3 +330,37 @@ def test_dm_with_a_link_but_no_control_is_a_question(slack_app, fake_slack, regi
     _dm(slack_app, "does <https://example.com/policy> cover MFA?")
     reply = fake_slack.wait_for("chat.postMessage")[0]
     assert "Evidence recorded" not in reply.params["text"]
+
+
+def test_question_with_a_link_naming_a_control_is_answered_not_filed(
+    slack_app, fake_slack, registered
+) -> None:
+    from core.evidence.service import plan_requests
+    from core.models import utcnow
+
+    with registered.db.session_scope() as session:
+        plan_requests(utcnow(), registered.settings.zone, db_session=session)
+        before = {
+            r.id: (r.status, r.next_nudge_at) for r in session.scalars(select(EvidenceRequest))
+        }
+    _dm(slack_app, "is <https://drive.example.com/q4> enough for AC-01?")
+    reply = fake_slack.wait_for("chat.postMessage")[0]
+    assert reply.params["channel"] == "DALICE"
+    assert "Evidence recorded" not in reply.params["text"]
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []
+        after = {
+            r.id: (r.status, r.next_nudge_at) for r in session.scalars(select(EvidenceRequest))
+        }
+    assert after == before  # the owner's reminders carry on
+
+
+@pytest.mark.parametrize("typed", ["%", "AC_01", "ac-0%"])
+def test_control_typed_as_a_pattern_is_unknown(
+    slack_app, fake_slack, registered, typed: str
+) -> None:
+    slack_app.command(f"evidence {typed} junk", response_url=fake_slack.root + "/response/1")
+    reply = fake_slack.wait_for("response")[0]
+    assert f"I don't know a control called `{typed}`" in reply.params["text"]
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []

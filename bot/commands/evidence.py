@@ -31,10 +31,15 @@ def mentioned_target(runtime: Runtime, text: str) -> str | None:
 
 
 def claims(runtime: Runtime, request: Request) -> bool:
-    """A file sent to the bot, or a link with one of the register's controls named, is evidence."""
+    """A file sent to the bot, or a link with one of the register's controls named, is evidence.
+
+    A message ending in `?` is a question ("is <link> enough for AC-01?"), not a submission.
+    """
     if request.files:
         return True
     if not request.parsed.links or request.surface not in {"slack_dm", "console"}:
+        return False
+    if request.parsed.text.rstrip().endswith("?"):
         return False
     target = mentioned_target(runtime, request.parsed.text)
     return (
