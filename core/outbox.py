@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +16,26 @@ from core.models import Outbox
 ASAP = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Ref:
+    """What a message is about, kept in columns so that after-send hooks never parse keys."""
+
+    type: str  # CAMPAIGN, EVIDENCE_REQUEST or LEDGER
+    id: int
+
+
+CAMPAIGN = "campaign"
+EVIDENCE_REQUEST = "evidence_request"
+LEDGER = "ledger"
+
+
 def enqueue(
     key: str,
     kind: str,
     recipient: str,
     payload: dict[str, Any],
     *,
+    ref: Ref,
     db_session: Session,
     not_before: datetime | None = None,
 ) -> bool:
@@ -38,6 +53,8 @@ def enqueue(
                     kind=kind,
                     recipient=recipient,
                     payload=payload,
+                    ref_type=ref.type,
+                    ref_id=ref.id,
                     not_before=not_before or ASAP,
                 )
             )

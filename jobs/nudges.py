@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.db import affected
 from core.models import EvidenceRequest, OrgControl, utcnow
-from core.outbox import enqueue
+from core.outbox import EVIDENCE_REQUEST, Ref, enqueue
 from jobs.people import next_working_time, zone_of
 
 NUDGE = "evidence_nudge"
@@ -112,7 +112,12 @@ def tick(
                         "expected": control.expected_evidence,
                     }
                     queued += enqueue(
-                        f"nudge:{request.id}:{sent}", NUDGE, owner, payload, db_session=db_session
+                        f"nudge:{request.id}:{sent}",
+                        NUDGE,
+                        owner,
+                        payload,
+                        ref=Ref(EVIDENCE_REQUEST, request.id),
+                        db_session=db_session,
                     )
         if request.escalated_at is None and now >= request.due_at + timedelta(days=escalate_after):
             target = control.manager_user_id or security_channel
@@ -134,6 +139,7 @@ def tick(
                         ESCALATION,
                         target,
                         {"text": text},
+                        ref=Ref(EVIDENCE_REQUEST, request.id),
                         db_session=db_session,
                     )
     return queued

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.models import LedgerWitness, Outbox
-from core.outbox import enqueue
+from core.outbox import LEDGER, Ref, enqueue
 
 WITNESS = "ledger_witness"
 
@@ -32,17 +32,21 @@ def tick(now: datetime, *, db_session: Session, channel: str | None, interval_ho
         f":lock: Evidence ledger head at record {seq}: `{head}` (posted {now:%Y-%m-%d %H:%M} UTC)."
     )
     return enqueue(
-        f"witness:{seq}:{head[:16]}", WITNESS, channel, {"text": text}, db_session=db_session
+        f"witness:{seq}:{head[:16]}",
+        WITNESS,
+        channel,
+        {"text": text, "head": head},
+        ref=Ref(LEDGER, seq),
+        db_session=db_session,
     )
 
 
 def record(db_session: Session, row: Outbox) -> None:
     """After-send hook: keep the witnessed head so `evidence verify` can check against it."""
-    if row.status != "sent":
+    if row.status != "sent" or row.ref_type != LEDGER or row.ref_id is None:
         return
-    _, seq, prefix = row.key.split(":")
-    record = db_session.get(ledger.LedgerRecord, int(seq))
-    if record is not None and record.hash.startswith(prefix):
+    record = db_session.get(ledger.LedgerRecord, row.ref_id)
+    if record is not None and record.hash == row.payload.get("head"):
         db_session.add(
             LedgerWitness(seq=record.seq, hash=record.hash, channel=row.channel, ts=row.ts)
         )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.campaigns.service import REPORT, add_recipients, overdue_text, remind
 from core.db import affected
 from core.models import Campaign
-from core.outbox import enqueue
+from core.outbox import CAMPAIGN, Ref, enqueue
 
 AUDIENCE_SYNC = timedelta(hours=1)
 
@@ -56,6 +56,7 @@ def run_due(
                     REPORT,
                     security_channel,
                     {"text": text},
+                    ref=Ref(CAMPAIGN, campaign.id),
                     db_session=db_session,
                 )
 

@@ -17,7 +17,7 @@ from core.campaigns.quiz import Quiz, grade
 from core.db import affected
 from core.errors import DomainError
 from core.models import Campaign, CampaignRecipient, Outbox, utcnow
-from core.outbox import enqueue
+from core.outbox import CAMPAIGN, Ref, enqueue
 
 INVITE = "campaign_invite"
 REMINDER = "campaign_reminder"
@@ -93,6 +93,7 @@ def add_recipients(campaign: Campaign, user_ids: list[str], *, db_session: Sessi
             INVITE,
             user_id,
             invite_content(campaign, reminder=False),
+            ref=Ref(CAMPAIGN, campaign.id),
             db_session=db_session,
         )
         added += 1
@@ -166,12 +167,9 @@ def start(
 
 def record_delivery(db_session: Session, row: Outbox) -> None:
     """After-send hook: remember where each person's invitation landed (or why it could not)."""
-    campaign_id = int(row.key.split(":")[1])
-    recipient = db_session.scalars(
-        select(CampaignRecipient).where(
-            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.user_id == row.recipient
-        )
-    ).first()
+    if row.ref_type != CAMPAIGN or row.ref_id is None:
+        return
+    recipient = _recipient(row.ref_id, row.recipient, db_session=db_session)
     if recipient is None:
         return
     if row.status == "sent":
@@ -348,6 +346,7 @@ def remind(campaign: Campaign, *, db_session: Session, round_key: str) -> int:
             REMINDER,
             r.user_id,
             payload,
+            ref=Ref(CAMPAIGN, campaign.id),
             db_session=db_session,
         )
         for r in pending
@@ -399,6 +398,7 @@ def close(
             REPORT,
             security_channel,
             {"text": text},
+            ref=Ref(CAMPAIGN, campaign.id),
             db_session=db_session,
         )
     ledger.append(
