@@ -282,3 +282,21 @@ class LedgerWitness(Base):
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
     channel: Mapped[str | None] = mapped_column(String(64))
     ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReadinessDigest(Base):
+    """One weekly readiness digest: when it is due, what it compares with, whether it went out."""
+
+    __tablename__ = "readiness_digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheduled_for: Mapped[datetime] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    # Status per requirement when this digest was scheduled: it reports what changed since.
+    baseline: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    queued_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(64))
+    ts: Mapped[str | None] = mapped_column(String(32))

@@ -17,7 +17,8 @@ from core.config import Settings
 from core.db import Database
 from core.evidence.service import plan_requests
 from core.models import Campaign, EvidenceRequest, Outbox
-from jobs import campaigns, nudges, witness
+from core.readiness.scope import standard_catalogue
+from jobs import campaigns, digest, nudges, witness
 from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 AFTER_SEND = {
     campaign_service.INVITE: campaign_service.record_delivery,
     witness.WITNESS: witness.record,
+    digest.DIGEST: digest.record,
 }
 
 
@@ -79,6 +81,18 @@ class Jobs:
                 channel=s.security_channel,
                 interval_hours=s.witness_interval_hours,
             )
+        with self.db.session_scope() as session:
+            digest.tick(
+                now,
+                db_session=session,
+                catalogue=standard_catalogue(),
+                channel=s.security_channel,
+                zone=s.zone,
+                day=s.digest_day,
+                hour=s.digest_hour,
+                soc2_categories=s.soc2_categories,
+                worker=worker_name(),
+            )
 
     def deliver(
         self, now: datetime, *, limit: int | None = None, stop: threading.Event | None = None
@@ -129,6 +143,9 @@ class Jobs:
                         f"#{c.id} {c.title}, due {c.due_at:%Y-%m-%d}",
                     )
                 )
+            scheduled = digest.next_digest(session)
+            if scheduled is not None:
+                out.append(("readiness digest", scheduled.scheduled_for, "to SECURITY_CHANNEL"))
             queued = list(
                 session.scalars(
                     select(Outbox)

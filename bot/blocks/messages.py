@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.common import actions, button, context, section
+from bot.blocks.readiness import digest_message
 from bot.ids import Action
 from core.campaigns.service import INVITE, REMINDER
+from jobs.digest import DIGEST
 from jobs.nudges import NUDGE
 
 
@@ -115,4 +117,6 @@ def render(kind: str, content: dict[str, Any]) -> dict[str, Any]:
         return campaign_invite(**{**content, "due": datetime.fromisoformat(content["due"])})
     if kind == NUDGE:
         return evidence_nudge(**{**content, "due": datetime.fromisoformat(content["due"])})
+    if kind == DIGEST:
+        return digest_message(content)
     return plain(str(content["text"]))

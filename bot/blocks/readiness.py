@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from bot.blocks.common import Block, context, divider, section
 from core.readiness import Readiness, RequirementStatus, Tally
@@ -36,16 +38,22 @@ def bar(ready: float | None, width: int = WIDTH) -> str:
 def headline(framework: FrameworkReadiness) -> str:
     """`ISO 27001:2022: 12% ready (15 of 121 applicable requirements current)`."""
     t = framework.tally
-    return (
-        f"{framework.title}: {percent(t.ready)} ready "
-        f"({t.counts['current']} of {t.applicable} applicable requirements current)"
-    )
+    return headline_of(framework.title, t.ready, t.counts["current"], t.applicable)
+
+
+def headline_of(title: str, ready: float | None, current: int, applicable: int) -> str:
+    """The headline from its numbers (the digest carries them as plain data)."""
+    return f"{title}: {percent(ready)} ready ({current} of {applicable} applicable requirements current)"
 
 
 def breakdown(tally: Tally) -> str:
     """The non-zero counts, most pressing first: `2 overdue · 40 gaps · 3 no evidence`."""
-    parts = [f"{tally.counts[s]} {label}" for s, label in LABELS.items() if tally.counts[s]]
-    return " · ".join(parts)
+    return breakdown_of(tally.counts)
+
+
+def breakdown_of(counts: dict[str, int]) -> str:
+    """The breakdown from a counts mapping."""
+    return " · ".join(f"{counts[s]} {label}" for s, label in LABELS.items() if counts.get(s))
 
 
 def group_line(group: Tally) -> str:
@@ -111,3 +119,44 @@ def home_readiness_blocks(report: Readiness | None, problem: str | None = None) 
         blocks.append(section(f"`{bar(t.ready)}` *{headline(framework)}*\n{breakdown(t)}"))
     blocks.append(context("Details per group: `/compliance readiness`."))
     return blocks
+
+
+def _digest_list(title: str, listed: dict[str, Any], line: Callable[[dict[str, Any]], str]) -> str:
+    total, items = listed["total"], listed["items"]
+    if not total:
+        return f"*{title}:* none"
+    more = f"\n…and {total - len(items)} more" if total > len(items) else ""
+    return f"*{title} ({total})*\n" + "\n".join(f"• {line(i)}" for i in items) + more
+
+
+def _digest_item(item: dict[str, Any]) -> str:
+    owners = ", ".join(who(o) for o in item["owners"])
+    due = f", due {item['due_at'][:10]}" if item.get("due_at") else ""
+    return f"{item['id']} {item['title']}{due}" + (f" — {owners}" if owners else "")
+
+
+def digest_message(content: dict[str, Any]) -> dict[str, Any]:
+    """The weekly digest to SECURITY_CHANNEL, from the plain data the worker queued."""
+    since = content["since"][:10]
+    heads = [
+        headline_of(f["title"], f["ready"], f["counts"]["current"], f["applicable"])
+        for f in content["frameworks"]
+    ]
+    blocks: list[Block] = [
+        section(f"*:bar_chart: Weekly readiness digest* (changes since {since})")
+    ]
+    for f, head in zip(content["frameworks"], heads, strict=True):
+        blocks.append(section(f"`{bar(f['ready'])}` *{head}*\n{breakdown_of(f['counts'])}"))
+    blocks.append(divider())
+    blocks.append(section(_digest_list("Became overdue", content["became_overdue"], _digest_item)))
+    blocks.append(
+        section(_digest_list("Stale: evidence not renewed", content["became_stale"], _digest_item))
+    )
+    blocks.append(section(_digest_list("New gaps", content["new_gaps"], _digest_item)))
+    owners = content["top_overdue_owners"]
+    if owners:
+        lines = [f"• {who(o['owner'])}: {o['overdue']} overdue" for o in owners]
+        blocks.append(section("*Owners with the most overdue items*\n" + "\n".join(lines)))
+    blocks.append(context("Details: `/compliance readiness` or `compliance-bot readiness`."))
+    text = "Weekly readiness digest: " + "; ".join(heads)
+    return {"text": text, "blocks": blocks}
