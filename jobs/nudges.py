@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,10 +10,10 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.db import affected
+from core.db import Database, affected
 from core.models import EvidenceRequest, OrgControl, utcnow
 from core.outbox import EVIDENCE_REQUEST, Ref, enqueue
-from jobs.people import next_working_time, zone_of
+from jobs import people
 
 NUDGE = "evidence_nudge"
 ESCALATION = "evidence_escalation"
@@ -49,100 +50,157 @@ def _claim(
     return done == 1
 
 
-def tick(
-    now: datetime,
-    *,
-    db_session: Session,
-    client: WebClient | None,
-    default_zone: ZoneInfo,
-    days_before: int,
-    escalate_after: int,
-    start_hour: int,
-    end_hour: int,
-    security_channel: str | None,
-) -> int:
-    """Queue the nudges and escalations due at `now`; returns how many were queued."""
-    queued = 0
-    open_requests = list(
-        db_session.scalars(
-            select(EvidenceRequest).where(EvidenceRequest.status.in_(["open", "rejected"]))
-        )
+@dataclass(frozen=True)
+class NudgeRules:
+    """When and where nudges go (from settings)."""
+
+    default_zone: ZoneInfo
+    days_before: int
+    escalate_after: int
+    start_hour: int
+    end_hour: int
+    security_channel: str | None
+
+
+def tick(now: datetime, *, db: Database, client: WebClient | None, rules: NudgeRules) -> int:
+    """Queue the nudges and escalations due at `now`; returns how many were queued.
+
+    Owners' time zones are looked up in Slack first, outside the write that claims and queues.
+    """
+    profiles = {}
+    if client is not None:
+        with db.session_scope() as session:
+            wanted = people.stale(_owners_due(now, rules, db_session=session), db_session=session)
+        profiles = people.fetch(client, wanted)
+    with db.session_scope() as session:
+        people.remember(profiles, db_session=session)
+        return _queue_due(now, rules, db_session=session)
+
+
+def _open_requests(db_session: Session) -> list[tuple[EvidenceRequest, OrgControl]]:
+    rows = db_session.execute(
+        select(EvidenceRequest, OrgControl)
+        .join(OrgControl, OrgControl.id == EvidenceRequest.control_id)
+        .where(EvidenceRequest.status.in_(["open", "rejected"]), OrgControl.applicable)
+        .order_by(EvidenceRequest.id)
     )
-    for request in open_requests:
-        control = db_session.get(OrgControl, request.control_id)
-        if control is None or not control.applicable:
-            continue
+    return [(request, control) for request, control in rows]
+
+
+def _due(request: EvidenceRequest, next_at: datetime, now: datetime) -> bool:
+    return next_at <= now and (request.snoozed_until is None or request.snoozed_until <= now)
+
+
+def _owners_due(now: datetime, rules: NudgeRules, *, db_session: Session) -> set[str]:
+    """Owners who may get a nudge now (read only)."""
+    return {
+        control.owner_user_id
+        for request, control in _open_requests(db_session)
+        if control.owner_user_id
+        and _due(request, request.next_nudge_at or first_nudge_at(request, rules.days_before), now)
+    }
+
+
+def _queue_due(now: datetime, rules: NudgeRules, *, db_session: Session) -> int:
+    queued = 0
+    for request, control in _open_requests(db_session):
         if request.next_nudge_at is None:
             db_session.execute(
                 update(EvidenceRequest)
                 .where(EvidenceRequest.id == request.id, EvidenceRequest.next_nudge_at.is_(None))
-                .values(next_nudge_at=first_nudge_at(request, days_before))
+                .values(next_nudge_at=first_nudge_at(request, rules.days_before))
             )
             db_session.refresh(request)
-        owner = control.owner_user_id
         assert request.next_nudge_at is not None
-        if (
-            owner
-            and request.next_nudge_at <= now
-            and (request.snoozed_until is None or request.snoozed_until <= now)
+        owner = control.owner_user_id
+        if owner and _due(request, request.next_nudge_at, now):
+            queued += _nudge(request, control, owner, now, rules, db_session=db_session)
+        if request.escalated_at is None and now >= request.due_at + timedelta(
+            days=rules.escalate_after
         ):
-            zone = zone_of(owner, db_session=db_session, client=client, default=default_zone)
-            at = next_working_time(now, zone, start_hour, end_hour)
-            old = request.next_nudge_at
-            if at > now:
-                _claim(db_session, request.id, old, at, None)  # wait for working hours
-            else:
-                sent = request.nudges_sent + 1
-                if _claim(db_session, request.id, old, _after(request, sent, now), sent):
-                    overdue = max(
-                        0,
-                        (now.astimezone(zone).date() - request.due_at.astimezone(zone).date()).days,
-                    )
-                    due_today = (
-                        now.astimezone(zone).date() == request.due_at.astimezone(zone).date()
-                    )
-                    payload = {
-                        "request_id": request.id,
-                        "control_ref": control.ref,
-                        "control_title": control.title,
-                        "period": request.period,
-                        "due": request.due_at.isoformat(),
-                        "overdue_days": overdue,
-                        "due_today": due_today,
-                        "expected": control.expected_evidence,
-                    }
-                    queued += enqueue(
-                        f"nudge:{request.id}:{sent}",
-                        NUDGE,
-                        owner,
-                        payload,
-                        ref=Ref(EVIDENCE_REQUEST, request.id),
-                        db_session=db_session,
-                    )
-        if request.escalated_at is None and now >= request.due_at + timedelta(days=escalate_after):
-            target = control.manager_user_id or security_channel
-            if target:
-                done = affected(
-                    db_session,
-                    update(EvidenceRequest)
-                    .where(EvidenceRequest.id == request.id, EvidenceRequest.escalated_at.is_(None))
-                    .values(escalated_at=now),
-                )
-                if done == 1:
-                    who = f"<@{owner}>" if owner else control.owner
-                    text = (
-                        f":rotating_light: Evidence for *{control.ref} {control.title}* ({request.period}) is "
-                        f"{(now - request.due_at).days} days overdue. Owner: {who}."
-                    )
-                    queued += enqueue(
-                        f"escalation:{request.id}",
-                        ESCALATION,
-                        target,
-                        {"text": text},
-                        ref=Ref(EVIDENCE_REQUEST, request.id),
-                        db_session=db_session,
-                    )
+            queued += _escalate(request, control, now, rules, db_session=db_session)
     return queued
+
+
+def _nudge(
+    request: EvidenceRequest,
+    control: OrgControl,
+    owner: str,
+    now: datetime,
+    rules: NudgeRules,
+    *,
+    db_session: Session,
+) -> int:
+    """Claim and queue one nudge, in the owner's working hours."""
+    zone = people.zone_of(owner, db_session=db_session, default=rules.default_zone)
+    at = people.next_working_time(now, zone, rules.start_hour, rules.end_hour)
+    old = request.next_nudge_at
+    assert old is not None
+    if at > now:
+        _claim(db_session, request.id, old, at, None)  # wait for working hours
+        return 0
+    sent = request.nudges_sent + 1
+    if not _claim(db_session, request.id, old, _after(request, sent, now), sent):
+        return 0
+    today, due_day = now.astimezone(zone).date(), request.due_at.astimezone(zone).date()
+    payload = {
+        "request_id": request.id,
+        "control_ref": control.ref,
+        "control_title": control.title,
+        "period": request.period,
+        "due": request.due_at.isoformat(),
+        "overdue_days": max(0, (today - due_day).days),
+        "due_today": today == due_day,
+        "expected": control.expected_evidence,
+    }
+    return int(
+        enqueue(
+            f"nudge:{request.id}:{sent}",
+            NUDGE,
+            owner,
+            payload,
+            ref=Ref(EVIDENCE_REQUEST, request.id),
+            db_session=db_session,
+        )
+    )
+
+
+def _escalate(
+    request: EvidenceRequest,
+    control: OrgControl,
+    now: datetime,
+    rules: NudgeRules,
+    *,
+    db_session: Session,
+) -> int:
+    """Claim and queue the one escalation to the manager (or the security channel)."""
+    target = control.manager_user_id or rules.security_channel
+    if not target:
+        return 0
+    done = affected(
+        db_session,
+        update(EvidenceRequest)
+        .where(EvidenceRequest.id == request.id, EvidenceRequest.escalated_at.is_(None))
+        .values(escalated_at=now),
+    )
+    if done != 1:
+        return 0
+    owner = control.owner_user_id
+    who = f"<@{owner}>" if owner else control.owner
+    text = (
+        f":rotating_light: Evidence for *{control.ref} {control.title}* ({request.period}) is "
+        f"{(now - request.due_at).days} days overdue. Owner: {who}."
+    )
+    return int(
+        enqueue(
+            f"escalation:{request.id}",
+            ESCALATION,
+            target,
+            {"text": text},
+            ref=Ref(EVIDENCE_REQUEST, request.id),
+            db_session=db_session,
+        )
+    )
 
 
 def snooze(request_id: int, days: int, *, db_session: Session, user_id: str) -> EvidenceRequest:

@@ -55,18 +55,15 @@ class Jobs:
         s = self.settings
         with self.db.session_scope() as session:
             plan_requests(now, s.zone, db_session=session)
-        with self.db.session_scope() as session:
-            nudges.tick(
-                now,
-                db_session=session,
-                client=self.client,
-                default_zone=s.zone,
-                days_before=s.nudge_days_before,
-                escalate_after=s.escalate_after_days,
-                start_hour=s.work_start_hour,
-                end_hour=s.work_end_hour,
-                security_channel=s.security_channel,
-            )
+        rules = nudges.NudgeRules(
+            default_zone=s.zone,
+            days_before=s.nudge_days_before,
+            escalate_after=s.escalate_after_days,
+            start_hour=s.work_start_hour,
+            end_hour=s.work_end_hour,
+            security_channel=s.security_channel,
+        )
+        nudges.tick(now, db=self.db, client=self.client, rules=rules)
         campaigns.tick(
             now,
             db=self.db,
