@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,8 +78,17 @@ class Catalogue:
             links[pair.iso].append(Link(pair.soc2, pair.strength, pair.rationale))
         order = {"equivalent": 0, "partial": 1, "related": 2}
         for values in links.values():
-            values.sort(key=lambda link: (order[link.strength], link.target))
+            # Stable: within a strength, the crosswalk file's order (it lists the closest first).
+            values.sort(key=lambda link: order[link.strength])
         self._links = dict(links)
+
+    def pair_counts(self) -> dict[str, Counter[str]]:
+        """Crosswalk pairs per ID (either side), counted by strength; unpaired IDs are absent."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for pair in self.pairs:
+            counts[pair.soc2][pair.strength] += 1
+            counts[pair.iso][pair.strength] += 1
+        return dict(counts)
 
     def crosswalk(self, entry_id: str) -> list[Link]:
         """Links from entry_id to the other framework, strongest first."""
