@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import DomainError
 from core.evidence.periods import period_for
 from core.models import EvidenceRequest, OrgControl, utcnow
 from core.readiness.model import (
@@ -25,7 +26,7 @@ from knowledge.catalogue import Catalogue
 OUTSTANDING = ("open", "rejected")
 
 
-class ReadinessError(Exception):
+class ReadinessError(DomainError):
     """Readiness cannot be measured as asked; the message says what to do."""
 
 
