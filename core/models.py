@@ -300,3 +300,72 @@ class ReadinessDigest(Base):
     sent_at: Mapped[datetime | None]
     channel: Mapped[str | None] = mapped_column(String(64))
     ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class LibraryEntry(Base):
+    """One approved questionnaire answer: the question, the answer, its sources and who approved it."""
+
+    __tablename__ = "library_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The question folded (case, spaces, end punctuation): one entry per question, matched exactly.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[Any]] = mapped_column(default=list)  # [{"id": "A.8.5", "kind": "catalogue"}]
+    approved_by: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LibraryEntryVersion(Base):
+    """Every version a library answer has had, with who changed it and how."""
+
+    __tablename__ = "library_entry_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("library_entries.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    via: Mapped[str] = mapped_column(String(32))  # import, slack
+
+
+class QuestionnaireRun(Base):
+    """A questionnaire answered for someone in Slack: where its review thread lives."""
+
+    __tablename__ = "questionnaire_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str | None] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionnaireItem(Base):
+    """One drafted answer awaiting review (suggested or needs_review); approval moves it to the library."""
+
+    __tablename__ = "questionnaire_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_runs.id", ondelete="CASCADE"), index=True
+    )
+    row: Mapped[int]
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None]
+    library_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("library_entries.id", ondelete="SET NULL")
+    )
