@@ -81,9 +81,9 @@ def compose(result: SearchResult, catalogue: Catalogue, *, min_score: float) -> 
             f"{best.legacy.id} \u201c{best.legacy.title}\u201d is a 2013 ID: in ISO 27001:2022 it "
             f"became {best.entry.id} {best.entry.title}{also}."
         )
-    change = catalogue.clause_changes.get(best.entry.id)
-    if change is not None and best.via == "id":
-        answer.clause_note = change.note
+    note = catalogue.edition_note(best.entry.id)
+    if note is not None and best.via == "id":
+        answer.clause_note = note
     return answer
 
 

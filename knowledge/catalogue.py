@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge import ids
-from knowledge.schema import CrosswalkPair, Entry, LegacyId, Unmapped
+from knowledge.schema import CrosswalkPair, Entry, LegacyId, NewId, Unmapped
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -62,6 +62,7 @@ class Catalogue:
     entries: dict[str, Entry] = field(default_factory=dict)
     legacy: dict[str, LegacyId] = field(default_factory=dict)
     clause_changes: dict[str, LegacyId] = field(default_factory=dict)
+    new_clauses: dict[str, NewId] = field(default_factory=dict)
     pairs: list[CrosswalkPair] = field(default_factory=list)
     unmapped: dict[str, Unmapped] = field(default_factory=dict)
     skipped: list[Problem] = field(default_factory=list)
@@ -89,6 +90,11 @@ class Catalogue:
             counts[pair.soc2][pair.strength] += 1
             counts[pair.iso][pair.strength] += 1
         return dict(counts)
+
+    def edition_note(self, entry_id: str) -> str | None:
+        """Our note on how this clause ID changed from the 2013 to the 2022 edition, if any."""
+        row = self.clause_changes.get(entry_id) or self.new_clauses.get(entry_id)
+        return row.note if row is not None and row.note else None
 
     def crosswalk(self, entry_id: str) -> list[Link]:
         """Links from entry_id to the other framework, strongest first."""
@@ -214,6 +220,35 @@ def _check_crosswalk(cat: Catalogue, file: str, problems: list[Problem]) -> None
             problems.append(Problem(file, uid, "listed as unmapped but also has a pair"))
 
 
+def _load_legacy(cat: Catalogue, path: Path, problems: list[Problem]) -> None:
+    data = _read_yaml(path, problems)
+    for key, target in (("legacy", cat.legacy), ("clause_changes", cat.clause_changes)):
+        for n, raw in enumerate(_list_of(data, key, path.name, problems), start=1):
+            row = _validated(LegacyId, raw, path.name, f"{key} #{n}", problems)
+            if row is None:
+                continue
+            if row.id in target:
+                problems.append(Problem(path.name, row.id, "duplicate ID"))
+            target[row.id] = row
+    # 2022 clauses with no 2013 predecessor: a 2022 ID, not a 2013 ID mapped onto itself.
+    for n, raw in enumerate(_list_of(data, "new_clauses", path.name, problems), start=1):
+        new = _validated(NewId, raw, path.name, f"new_clauses #{n}", problems)
+        if new is None:
+            continue
+        entry = cat.entries.get(new.id)
+        if entry is None or entry.kind != "clause":
+            problems.append(
+                Problem(path.name, new.id, "new clause is not a known ISO 27001 clause")
+            )
+        elif new.id in cat.new_clauses:
+            problems.append(Problem(path.name, new.id, "duplicate ID"))
+        elif new.id in cat.clause_changes:
+            problems.append(
+                Problem(path.name, new.id, "listed as new in 2022 but also as a 2013 ID")
+            )
+        cat.new_clauses[new.id] = new
+
+
 def load_standard(directory: Path = CATALOGUE_DIR) -> Catalogue:
     """Load and fully validate the bundled catalogue; raise CatalogueError listing every problem."""
     problems: list[Problem] = []
@@ -227,15 +262,7 @@ def load_standard(directory: Path = CATALOGUE_DIR) -> Catalogue:
         _add_entries(cat, _load_entries(path, problems, {}), path.name, problems)
     legacy_path = directory / "legacy_2013.yaml"
     if legacy_path.exists():
-        data = _read_yaml(legacy_path, problems)
-        for key, target in (("legacy", cat.legacy), ("clause_changes", cat.clause_changes)):
-            for n, raw in enumerate(_list_of(data, key, legacy_path.name, problems), start=1):
-                row = _validated(LegacyId, raw, legacy_path.name, f"{key} #{n}", problems)
-                if row is None:
-                    continue
-                if row.id in target:
-                    problems.append(Problem(legacy_path.name, row.id, "duplicate ID"))
-                target[row.id] = row
+        _load_legacy(cat, legacy_path, problems)
     _check_references(cat, legacy_path.name, problems)
     cross_path = directory / "crosswalk.yaml"
     if cross_path.exists():

@@ -102,6 +102,20 @@ class LegacyId(BaseModel):
     note: str = ""
 
 
+class NewId(BaseModel):
+    """A 2022 identifier that had no 2013 predecessor, with our note saying so."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    note: str
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _non_blank(value)
+
+
 class CrosswalkPair(BaseModel):
     """One SOC 2 criterion ↔ ISO 27001 pair with our rationale."""
 

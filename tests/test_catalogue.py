@@ -74,7 +74,49 @@ def test_clause_changes_between_editions_are_recorded(catalogue: Catalogue) -> N
     assert catalogue.clause_changes["10.1"].successors == ["10.2"]
     assert catalogue.clause_changes["10.2"].successors == ["10.1"]
     assert catalogue.clause_changes["9.2"].successors == ["9.2.1", "9.2.2"]
-    assert "new" in catalogue.clause_changes["6.3"].note
+
+
+def test_a_clause_new_in_2022_is_not_a_2013_id(catalogue: Catalogue) -> None:
+    assert "6.3" not in catalogue.clause_changes and "6.3" not in catalogue.legacy
+    assert set(catalogue.new_clauses) == {"6.3"}
+    note = catalogue.edition_note("6.3")
+    assert note is not None and "new in the 2022 edition" in note
+    assert catalogue.edition_note("10.1") == catalogue.clause_changes["10.1"].note
+    assert catalogue.edition_note("5.1") is None
+    assert catalogue.resolve("clause 6.3") == (catalogue.entries["6.3"], None)
+
+
+def test_asking_for_a_clause_by_id_shows_its_edition_note(catalogue: Catalogue) -> None:
+    from knowledge.answer import compose
+    from knowledge.search import Hit, SearchResult
+
+    def note(entry_id: str) -> str | None:
+        hit = Hit(catalogue.entries[entry_id], 1.0, via="id")
+        return compose(SearchResult(entry_id, [hit], None), catalogue, min_score=0).clause_note
+
+    assert note("6.3") == catalogue.new_clauses["6.3"].note
+    assert note("10.2") == catalogue.clause_changes["10.2"].note
+    assert note("A.5.15") is None
+
+
+@pytest.mark.parametrize(
+    ("new_clauses", "message"),
+    [
+        ('  - id: "6.9"\n    note: "x"\n', "6.9: new clause is not a known ISO 27001 clause"),
+        ('  - id: "A.5.7"\n    note: "x"\n', "A.5.7: new clause is not a known ISO 27001 clause"),
+        ('  - id: "10.1"\n    note: "x"\n', "10.1: listed as new in 2022 but also as a 2013 ID"),
+        ('  - id: "6.3"\n    note: "x"\n', "6.3: duplicate ID"),
+        ('  - id: "4.4"\n    note: ""\n', "4.4: note: must not be empty"),
+    ],
+)
+def test_bad_new_clause_rows_are_errors(tmp_path: Path, new_clauses: str, message: str) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "legacy_2013.yaml"
+    path.write_text(path.read_text() + new_clauses)
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    found = [str(p) for p in info.value.problems]
+    assert f"legacy_2013.yaml: {message}" in found, found
 
 
 def test_every_entry_has_every_field_in_range(catalogue: Catalogue) -> None:
@@ -303,6 +345,25 @@ def test_crosswalk_pair_to_unknown_id_is_an_error(tmp_path: Path) -> None:
         "crosswalk.yaml" in str(p) and "'A.8.99' is not a known ISO 27001 ID" in str(p)
         for p in info.value.problems
     )
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ('{id: "CC9.9", reason: "x"}', "CC9.9: unmapped note names an unknown ID"),
+        ('{id: "CC6.1", reason: "x"}', "CC6.1: listed as unmapped but also has a pair"),
+        ('{id: "CC6.1", reason: ""}', "CC6.1: reason: must not be empty"),
+    ],
+)
+def test_bad_unmapped_notes_are_errors(tmp_path: Path, note: str, message: str) -> None:
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "crosswalk.yaml"
+    text = path.read_text()
+    assert text.count("\nunmapped: []\n") == 1
+    path.write_text(text.replace("\nunmapped: []\n", f"\nunmapped: [{note}]\n"))
+    with pytest.raises(CatalogueError) as info:
+        load_standard(directory)
+    assert f"crosswalk.yaml: {message}" in [str(p) for p in info.value.problems]
 
 
 def test_legacy_pointing_at_unknown_id_is_an_error(tmp_path: Path) -> None:
