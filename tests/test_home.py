@@ -10,9 +10,9 @@ import time_machine
 from sqlalchemy import update
 
 from bot.evidence_support import requirement_resolver
-from bot.home import home_for
 from core.evidence.register import import_rows, read_rows, validate
 from core.evidence.service import plan_requests
+from core.home import home_for
 from core.models import Campaign, CampaignRecipient, EvidenceRequest
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"

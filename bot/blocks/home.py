@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.common import Block, button, context, divider, section
-from bot.home import HomeModel
 from bot.ids import Action
+from core.home import HomeModel
 
 
 def _date(value: Any) -> str:

@@ -90,7 +90,7 @@ def ask(
     framework: FrameworkOpt = None,
 ) -> None:
     """Answer questions from the catalogue (loads the model and index once)."""
-    from bot.questions import record_question
+    from core.questions.service import record_question
     from knowledge.answer import render_text
     from knowledge.search import EmptyQueryError
 
@@ -204,7 +204,7 @@ def report_questions(
     """Most asked questions, questions with no good match, and answers voted down."""
     from bot.commands.report import report_text
     from bot.dates import parse_day
-    from bot.questions import questions_report
+    from core.questions.service import questions_report
 
     try:
         start = parse_day(since or "")

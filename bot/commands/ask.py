@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.errors import UsageError
-from bot.questions import record_question
 from bot.router import AnswerReply, Command, Reply, Request
 from bot.runtime import Runtime
+from core.questions.service import record_question
 
 
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.blocks.home import home_blocks, mine_text
-from bot.home import HomeModel, home_for
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
+from core.home import HomeModel, home_for
 
 
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:

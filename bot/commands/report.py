@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.dates import parse_day
-from bot.questions import QuestionsReport, questions_report
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
+from core.questions.service import QuestionsReport, questions_report
 
 
 def report_text(report: QuestionsReport) -> str:

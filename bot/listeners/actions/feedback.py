@@ -11,7 +11,7 @@ from bot.blocks.answer import feedback_modal
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
-from bot.questions import record_feedback
+from core.questions.service import record_feedback
 
 
 def _question_id(body: dict[str, Any]) -> int:

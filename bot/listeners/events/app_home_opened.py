@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks.home import home_view
 from bot.commands.readiness import home_readiness
 from bot.deps import Deps
-from bot.home import home_for
+from core.home import home_for
 
 
 def register(app: App, deps: Deps) -> None:

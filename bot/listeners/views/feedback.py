@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from bot.blocks.common import submitted
 from bot.deps import Deps
 from bot.ids import Block, View
-from bot.questions import record_feedback
+from core.questions.service import record_feedback
 
 
 def register(app: App, deps: Deps) -> None:

@@ -1,0 +1,1 @@
+"""Questions people ask, what the bot answered, their feedback and the gap report."""
