@@ -14,6 +14,8 @@ Cadence = Literal[
 Theme = Literal["organizational", "people", "physical", "technological"]
 Category = Literal["security", "availability", "confidentiality", "processing_integrity", "privacy"]
 Strength = Literal["equivalent", "partial", "related"]
+QUESTIONS_PER_ENTRY = (4, 8)  # situations per standard entry, in staff's words
+QUESTION_MAX_CHARS = 200
 
 FRAMEWORK_LABELS = {
     "iso27001": "ISO 27001",
@@ -50,6 +52,7 @@ class Entry(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     cadence: Cadence = "annual"
     keywords: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
     theme: Theme | None = None
     new_in_2022: bool | None = None
     category: Category | None = None
@@ -67,6 +70,25 @@ class Entry(BaseModel):
     def _no_blank_items(cls, value: list[str]) -> list[str]:
         return [_non_blank(str(item)) for item in value]
 
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _short_questions(cls, value: object) -> object:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ValueError("must be a list of short questions")
+        out = []
+        for n, item in enumerate(value, start=1):
+            if not isinstance(item, str) or not item.strip():
+                raise ValueError(f"item {n} must be a non-empty string")
+            text = " ".join(item.split())
+            if len(text) > QUESTION_MAX_CHARS:
+                raise ValueError(f"item {n} is longer than {QUESTION_MAX_CHARS} characters")
+            if text.lower() in (seen.lower() for seen in out):
+                raise ValueError(f"item {n} repeats an earlier question")
+            out.append(text)
+        return out
+
     @model_validator(mode="after")
     def _kind_rules(self) -> Entry:
         if self.kind not in _KIND_FOR_FRAMEWORK[self.framework]:
@@ -78,6 +100,14 @@ class Entry(BaseModel):
                 raise ValueError(f"evidence: needs 3 to 6 items, has {len(self.evidence)}")
             if not self.keywords:
                 raise ValueError("keywords: must list at least one keyword")
+            low, high = QUESTIONS_PER_ENTRY
+            # Optional while content is written; once given, a standard entry has the full set.
+            if self.questions and not low <= len(self.questions) <= high:
+                raise ValueError(
+                    f"questions: needs {low} to {high} items, has {len(self.questions)}"
+                )
+        elif len(self.questions) > QUESTIONS_PER_ENTRY[1]:
+            raise ValueError(f"questions: at most {QUESTIONS_PER_ENTRY[1]} items")
         if self.kind == "annex_a" and (self.theme is None or self.new_in_2022 is None):
             raise ValueError("an Annex A control needs theme and new_in_2022")
         if self.kind != "annex_a" and (self.theme is not None or self.new_in_2022 is not None):
