@@ -1,6 +1,16 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs, readiness
+from bot.cli import assistant, catalogue, evidence, jobs, library, questionnaire, readiness
 from bot.cli.common import app, main
 
-__all__ = ["app", "assistant", "catalogue", "evidence", "jobs", "main", "readiness"]
+__all__ = [
+    "app",
+    "assistant",
+    "catalogue",
+    "evidence",
+    "jobs",
+    "library",
+    "main",
+    "questionnaire",
+    "readiness",
+]

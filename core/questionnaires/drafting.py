@@ -1,0 +1,260 @@
+"""Drafting one answer: the library first, then the register and policies, else needs_review."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import EvidenceRequest, LibraryEntry, OrgControl
+from core.questionnaires.model import Draft, Source, fold
+from core.questionnaires.templates import background_sentence, control_sentence, policy_sentence
+from knowledge.embedder import Embedder
+from knowledge.schema import Entry
+from knowledge.search import EmptyQueryError, Hit, Searcher
+
+Progress = Callable[[int, int], None]
+STANDARDS = ("iso27001", "soc2")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores that decide each status (cosine for the library, fused search scores otherwise)."""
+
+    library: float = 0.84  # a library question this close is the same question
+    requirement: float = 0.42  # a catalogue entry this relevant leads to its register controls
+    policy: float = 0.38  # an organisation policy this relevant is quoted
+    margin: float = 0.06  # requirements within this of the best one count too
+    nearest_library: float = 0.6  # shown as a nearest source of a needs_review row
+
+
+@dataclass(frozen=True)
+class LibraryAnswer:
+    """An approved answer as drafting reads it."""
+
+    id: int
+    question: str
+    answer: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class ControlFacts:
+    """A register control and the date of its last accepted evidence."""
+
+    ref: str
+    title: str
+    requirements: tuple[str, ...]
+    cadence: str
+    owner: str
+    applicable: bool
+    justification: str
+    accepted: date | None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The organisation's records drafting reads: the library and the register."""
+
+    library: tuple[LibraryAnswer, ...]
+    controls: tuple[ControlFacts, ...]
+
+
+def gather(*, db_session: Session, zone: ZoneInfo) -> Knowledge:
+    """Read the library and the register with each control's last accepted evidence (read only)."""
+    library = tuple(
+        LibraryAnswer(e.id, e.question, e.answer, Source.parse_all(e.sources))
+        for e in db_session.scalars(select(LibraryEntry).order_by(LibraryEntry.id))
+    )
+    accepted = dict(
+        db_session.execute(
+            select(EvidenceRequest.control_id, func.max(EvidenceRequest.reviewed_at))
+            .where(EvidenceRequest.status == "accepted")
+            .group_by(EvidenceRequest.control_id)
+        ).all()
+    )
+    controls = tuple(
+        ControlFacts(
+            c.ref,
+            c.title,
+            tuple(c.requirements),
+            c.cadence,
+            c.owner,
+            c.applicable,
+            c.justification,
+            _local_date(accepted.get(c.id), zone),
+        )
+        for c in db_session.scalars(select(OrgControl).order_by(OrgControl.ref))
+    )
+    return Knowledge(library, controls)
+
+
+def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
+    return moment.astimezone(zone).date() if moment is not None else None
+
+
+_vector_cache: dict[tuple[str, str], np.ndarray] = {}
+_cache_lock = threading.Lock()
+
+
+def embed(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors for texts, remembered per model so a warm run embeds only what is new."""
+    with _cache_lock:
+        missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _vector_cache]
+    if missing:
+        fresh = embedder.encode(list(missing))
+        with _cache_lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                _vector_cache[(embedder.name, text)] = vector
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    with _cache_lock:
+        return np.stack([_vector_cache[(embedder.name, t)] for t in texts])
+
+
+class Drafter:
+    """Drafts answers from one snapshot of the library, the register and the searcher's catalogue."""
+
+    def __init__(
+        self, searcher: Searcher, knowledge: Knowledge, thresholds: Thresholds | None = None
+    ) -> None:
+        self.searcher = searcher
+        self.catalogue = searcher.catalogue
+        self.limits = thresholds or Thresholds()
+        self.library = knowledge.library
+        self._exact = {fold(a.question): a for a in self.library}
+        self._library_vectors = embed(searcher.embedder, [a.question for a in self.library])
+        self._implementing: dict[str, list[ControlFacts]] = defaultdict(list)
+        for control in knowledge.controls:
+            for requirement in control.requirements:
+                self._implementing[requirement].append(control)
+
+    def draft_all(self, questions: Sequence[str], progress: Progress | None = None) -> list[Draft]:
+        """A draft per question; a question asked twice is drafted once and reused."""
+        distinct = list(dict.fromkeys(fold(q) for q in questions))
+        first: dict[str, str] = {}
+        for q in questions:
+            first.setdefault(fold(q), q)
+        vectors = (
+            embed(self.searcher.embedder, [first[k] for k in distinct])
+            if self.library
+            else np.zeros((len(distinct), 0), dtype=np.float32)
+        )
+        drafts: dict[str, Draft] = {}
+        out: list[Draft] = []
+        position = {k: i for i, k in enumerate(distinct)}
+        for done, question in enumerate(questions, start=1):
+            key = fold(question)
+            if key not in drafts:
+                drafts[key] = self.draft(question, vectors[position[key]] if self.library else None)
+            out.append(drafts[key])
+            if progress is not None:
+                progress(done, len(questions))
+        return out
+
+    def draft(self, question: str, vector: np.ndarray | None = None) -> Draft:
+        """One question: library match, else organisation content, else needs_review."""
+        exact = self._exact.get(fold(question))
+        if exact is not None:
+            return self._from_library(exact, 1.0)
+        nearest: tuple[LibraryAnswer, float] | None = None
+        if self.library:
+            if vector is None:
+                vector = embed(self.searcher.embedder, [question])[0]
+            scores = self._library_vectors @ vector
+            best = int(np.argmax(scores))
+            nearest = (self.library[best], float(scores[best]))
+            if nearest[1] >= self.limits.library:
+                return self._from_library(*nearest)
+        return self._compose(question, nearest)
+
+    @staticmethod
+    def _from_library(answer: LibraryAnswer, score: float) -> Draft:
+        sources = (Source(f"LIB-{answer.id}", "library"), *answer.sources)
+        return Draft(answer.answer, "approved", min(1.0, score), sources, answer.id)
+
+    def _compose(self, question: str, nearest: tuple[LibraryAnswer, float] | None) -> Draft:
+        try:
+            result = self.searcher.search(question, k=15)
+        except EmptyQueryError:
+            return Draft("", "needs_review", 0.0)
+        hits = result.hits if result.in_scope else []
+        requirements = self._requirements(hits)
+        policy = next((h for h in hits if h.entry.framework == "org"), None)
+        policy = policy if policy is not None and policy.score >= self.limits.policy else None
+        controls = self._controls([entry for entry, _ in requirements])
+        if policy is None and not controls:
+            return self._needs_review(result.hits, nearest)
+        sentences = [policy_sentence(policy.entry)] if policy else []
+        sources = [Source(policy.entry.id, "policy")] if policy else []
+        for control in controls:
+            sentences.append(
+                control_sentence(
+                    control.ref,
+                    control.title,
+                    control.cadence,
+                    control.owner,
+                    applicable=control.applicable,
+                    justification=control.justification,
+                    accepted=control.accepted,
+                )
+            )
+            sources.append(Source(control.ref, "control"))
+        background = [entry for entry, _ in requirements[:2]]
+        if background:
+            sentences.append(background_sentence(background))
+            sources.extend(Source(e.id, "catalogue") for e in background)
+        scores = [policy.score] if policy else []
+        scores += [score for _, score in requirements[:1]]
+        return Draft(" ".join(sentences), "suggested", min(1.0, max(scores)), tuple(sources))
+
+    def _requirements(self, hits: list[Hit]) -> list[tuple[Entry, float]]:
+        """Best-matching standard requirements, topics standing in for the clauses they cite."""
+        found: dict[str, tuple[Entry, float]] = {}
+        for hit in hits:
+            if hit.entry.framework in STANDARDS:
+                candidates = [(hit.entry, hit.score)]
+            elif hit.entry.framework == "topic":
+                cited = [self.catalogue.entries.get(c) for c in hit.entry.cites]
+                candidates = [(e, hit.score * 0.95) for e in cited if e is not None]
+            else:
+                continue
+            for entry, score in candidates:
+                if entry.id not in found or found[entry.id][1] < score:
+                    found[entry.id] = (entry, score)
+        ranked = sorted(found.values(), key=lambda pair: -pair[1])
+        if not ranked or ranked[0][1] < self.limits.requirement:
+            return []
+        floor = max(self.limits.requirement, ranked[0][1] - self.limits.margin)
+        return [pair for pair in ranked if pair[1] >= floor][:4]
+
+    def _controls(self, requirements: list[Entry]) -> list[ControlFacts]:
+        out: list[ControlFacts] = []
+        for entry in requirements:
+            wanted = [entry.id] + [
+                link.target
+                for link in self.catalogue.crosswalk(entry.id)
+                if link.strength == "equivalent"
+            ]
+            for requirement in wanted:
+                for control in self._implementing.get(requirement, []):
+                    if control not in out:
+                        out.append(control)
+        return out[:3]
+
+    def _needs_review(self, hits: list[Hit], nearest: tuple[LibraryAnswer, float] | None) -> Draft:
+        sources: list[Source] = []
+        if nearest is not None and nearest[1] >= self.limits.nearest_library:
+            sources.append(Source(f"LIB-{nearest[0].id}", "library"))
+        for hit in hits[:3]:
+            kind = "policy" if hit.entry.framework == "org" else "catalogue"
+            sources.append(Source(hit.entry.id, kind))
+        confidence = max([h.score for h in hits[:1]] + [nearest[1] if nearest else 0.0])
+        return Draft("", "needs_review", max(0.0, min(1.0, confidence)), tuple(sources))
