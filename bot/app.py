@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot import listeners
 from bot.commands import all_commands
 from bot.deps import Deps
 from bot.errors import UserFacingError
+from bot.guard import GuardedApp, report
 from bot.idempotency import claim, request_key
 from bot.router import Router
 from bot.runtime import Runtime
@@ -23,36 +21,15 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def _deliver_error(body: dict[str, Any], client: WebClient, message: str) -> None:
-    """Tell the person who triggered the request, wherever they triggered it."""
-    user = (
-        body.get("user_id")
-        or (body.get("user") or {}).get("id")
-        or (body.get("event") or {}).get("user")
-    )
-    response_url = body.get("response_url") or next(
-        (r.get("response_url") for r in body.get("response_urls", [])), None
-    )
-    if response_url:
-        WebhookClient(response_url).send(text=message, response_type="ephemeral")
-        return
-    event = body.get("event") or {}
-    channel = event.get("channel") or (body.get("channel") or {}).get("id")
-    if channel and user:
-        client.chat_postEphemeral(channel=channel, user=user, text=message)
-    elif user:
-        client.chat_postMessage(channel=user, text=message)
-
-
 def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
-    """A bolt App with every listener registered, one error handler and once-only delivery."""
+    """A bolt App with every listener registered and guarded, one error handler and once-only delivery."""
     settings = runtime.settings
     client = client or runtime.slack
     if client is None or settings.slack_signing_secret is None:
         raise UserFacingError(
             "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set to run the Slack app"
         )
-    app = App(
+    app = GuardedApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
@@ -75,19 +52,8 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        if isinstance(error, UserFacingError):
-            message = str(error)
-        else:
-            ref = uuid.uuid4().hex[:8].upper()
-            log.error("request failed (reference %s)", ref, exc_info=error)
-            message = (
-                f":warning: Something went wrong on my side (reference `{ref}`). "
-                "Please try again; if it keeps failing, give the security team that reference."
-            )
-        try:
-            _deliver_error(body, app.client, message)
-        except SlackApiError as exc:
-            log.warning("could not deliver an error message: %s", exc.response.get("error"))
+        # Listeners are guarded; this catches what fails around them (e.g. the middleware above).
+        report(error, body, app.client)
 
     listeners.register(app, deps)
     return app

@@ -21,6 +21,8 @@ from bot.http import wsgi_app
 from bot.runtime import Runtime
 
 SECRET = "test-secret"
+# Slack gives up on a request (and shows the person an error) when the ack takes longer than this.
+ACK_DEADLINE_S = 3.0
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -31,10 +33,29 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 @dataclass
 class Response:
-    """Status and body of a request to the app."""
+    """Status, body and round-trip time of a request to the app, as Slack would see them."""
 
     status: int
     body: str
+    elapsed: float = 0.0
+
+    def json(self) -> Any:
+        """The body parsed as JSON (e.g. a modal's response_action)."""
+        return json.loads(self.body)
+
+    def view_errors(self) -> dict[str, str]:
+        """The errors a view submission's ack shows in the modal ({} when the modal closes)."""
+        if not self.body:
+            return {}
+        reply = self.json()
+        assert reply.get("response_action") == "errors", reply
+        return dict(reply["errors"])
+
+
+def assert_acked(response: Response, status: int = 200) -> None:
+    """Slack got the expected status within its deadline (a 404 or timeout shows an error banner)."""
+    assert response.status == status, (response.status, response.body)
+    assert response.elapsed < ACK_DEADLINE_S, f"ack took {response.elapsed:.2f} s"
 
 
 class SlackAppServer:
@@ -47,6 +68,7 @@ class SlackAppServer:
             wsgi_app(self.app, runtime), host="127.0.0.1", port=0, threads=4
         )
         self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.responses: list[Response] = []  # every response to a POST, in order
         self.thread.start()
         self.base = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
 
@@ -69,8 +91,12 @@ class SlackAppServer:
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
         sign: bool = True,
+        expect: int | None = 200,
     ) -> Response:
-        """POST /slack/events with Slack's signature headers."""
+        """POST /slack/events with Slack's signature headers; by default assert a 200 within 3 s.
+
+        expect=None skips the check (for tests that assert the status themselves).
+        """
         ts = str(int(time.time()) if timestamp is None else timestamp)
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts}
         if sign:
@@ -79,11 +105,17 @@ class SlackAppServer:
         req = urllib.request.Request(
             self.base + "/slack/events", data=body, headers=all_headers, method="POST"
         )
+        start = time.monotonic()
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
-                return Response(resp.status, resp.read().decode())
+                status, text = resp.status, resp.read().decode(errors="replace")
         except urllib.error.HTTPError as exc:
-            return Response(exc.code, exc.read().decode())
+            status, text = exc.code, exc.read().decode(errors="replace")
+        response = Response(status, text, time.monotonic() - start)
+        self.responses.append(response)
+        if expect is not None:
+            assert_acked(response, expect)
+        return response
 
     def event(self, event: dict[str, Any], *, event_id: str = "Ev1", **kwargs: Any) -> Response:
         """Deliver an Events API callback."""

@@ -104,8 +104,8 @@ def test_forged_signature_is_refused(slack_app, fake_slack, slack_runtime) -> No
         "ts": "1.0",
         "text": "<@UBOT> hi",
     }
-    assert slack_app.event(event, secret="wrong-secret").status == 401
-    assert slack_app.event(event, sign=False, event_id="Ev2").status == 401
+    slack_app.event(event, secret="wrong-secret", expect=401)
+    slack_app.event(event, sign=False, event_id="Ev2", expect=401)
     time.sleep(0.3)
     assert fake_slack.calls == []
     assert _question_count(slack_runtime) == 0
@@ -119,7 +119,7 @@ def test_stale_timestamp_is_refused(slack_app, fake_slack) -> None:
         "ts": "1.0",
         "text": "<@UBOT> hi",
     }
-    assert slack_app.event(event, timestamp=int(time.time()) - 6 * 60).status == 401
+    slack_app.event(event, timestamp=int(time.time()) - 6 * 60, expect=401)
     time.sleep(0.3)
     assert fake_slack.calls == []
 
