@@ -5,13 +5,10 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
@@ -84,42 +81,6 @@ def suggest(runtime: Runtime, actor: Actor, text: str) -> list[Suggestion]:
                 }:
                     out.append(Suggestion(control.ref, control.title, "matches what you wrote"))
     return out[:5]
-
-
-def download(client: WebClient, file_id: str, token: str, max_bytes: int) -> FileUpload:
-    """files.info, then download with the bot token; refuse oversize files before fetching them."""
-    try:
-        info = client.files_info(file=file_id)["file"]
-    except SlackApiError as exc:
-        raise UserFacingError(
-            f"I couldn't read that file from Slack ({exc.response.get('error')}). Share it again, or send a link."
-        ) from None
-    size = int(info.get("size") or 0)
-    name = info.get("name") or file_id
-    if size > max_bytes:
-        raise UserFacingError(
-            f"{name} is {size:,} bytes; the limit is {max_bytes:,} bytes (EVIDENCE_MAX_BYTES). Send a link instead."
-        )
-    url = info.get("url_private_download") or info.get("url_private")
-    if not url:
-        raise UserFacingError(
-            f"Slack gave me no download link for {name}; share it again or send a link."
-        )
-    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            content = resp.read(max_bytes + 1)
-    except (urllib.error.URLError, TimeoutError) as exc:
-        raise UserFacingError(
-            f"I couldn't download {name} ({exc}). Share it again, or send a link."
-        ) from None
-    if len(content) > max_bytes:
-        raise UserFacingError(
-            f"{name} is over the {max_bytes:,}-byte limit (EVIDENCE_MAX_BYTES). Send a link instead."
-        )
-    return FileUpload(
-        name=name, content=content, media_type=info.get("mimetype") or "application/octet-stream"
-    )
 
 
 def hand_in(
@@ -218,4 +179,23 @@ def result_text(result: SubmissionResult, runtime: Runtime) -> str:
         lines.append(
             "Already had this exact evidence for " + ", ".join(dupes) + ": not stored twice."
         )
+    return "\n".join(lines)
+
+
+def files_text(
+    taken: list[tuple[str, SubmissionResult]], refused: list[tuple[str, str]], runtime: Runtime
+) -> str:
+    """One reply for every file of a message: what each was recorded for, and why any was not taken."""
+    if len(taken) == 1 and not refused:
+        return result_text(taken[0][1], runtime)
+    total = len(taken) + len(refused)
+    lines = [
+        f"{len(taken)} of {total} files taken:"
+        if taken
+        else f"None of the {total} files was taken:"
+    ]
+    for name, result in taken:
+        lines.append(f"  • {name}: " + result_text(result, runtime).replace("\n", " "))
+    for name, reason in refused:
+        lines.append(f"  • {name} was not taken: {reason}")
     return "\n".join(lines)

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path | None = None
     index_dir: Path = Path(".compliance-bot/index")
     evidence_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    # A whole download (not one read) must finish within this; slow files wait in their own pool.
+    evidence_download_seconds: float = Field(default=60.0, gt=0, le=3600)
+    evidence_download_workers: int = Field(default=4, ge=1, le=32)
     delivery_rate: float = Field(default=5.0, gt=0, le=100)
     answer_min_score: float = Field(default=0.35, ge=0, le=1)
     nudge_days_before: int = Field(default=7, ge=0, le=90)

@@ -29,6 +29,18 @@ class Call:
 Responder = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+@dataclass
+class FileServing:
+    """How a file added with add_file is described by files.info and served at /files/<id>."""
+
+    mimetype: str = "application/octet-stream"
+    url: str | None = None  # url_private_download given by files.info (default: served here)
+    content_type: str | None = None  # Content-Type of the download (default: mimetype)
+    body: bytes | None = None  # what the download serves instead of the file (an HTML page, say)
+    redirect: str | None = None  # answer the download with 302 Location: redirect
+    trickle: float | None = None  # seconds between bytes, until release is set
+
+
 class FakeSlack:
     """Serves /api/<method>, response_url posts at /response/<id>, and file downloads at /files/<id>."""
 
@@ -39,6 +51,9 @@ class FakeSlack:
             list
         )
         self.files: dict[str, tuple[bytes, str]] = {}
+        self.serving: dict[str, FileServing] = {}
+        self.release = threading.Event()  # set: trickling downloads send the rest at once
+        self.downloads_done: list[str] = []  # file IDs whose download was sent to the end
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.channel_members: dict[str, list[str]] = {}
@@ -74,6 +89,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Stop serving."""
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -102,6 +118,11 @@ class FakeSlack:
             "profile": profile,
             **fields,
         }
+
+    def add_file(self, file_id: str, content: bytes, name: str, **serving: Any) -> None:
+        """A file files.info knows; serving options as in FileServing (redirect, trickle, ...)."""
+        self.files[file_id] = (content, name)
+        self.serving[file_id] = FileServing(**serving)
 
     def named(self, method: str) -> list[Call]:
         """Calls to one method, in order."""
@@ -192,14 +213,15 @@ class FakeSlack:
             if fid not in self.files:
                 return {"ok": False, "error": "file_not_found"}
             content, name = self.files[fid]
+            serving = self.serving.get(fid) or FileServing()
             return {
                 "ok": True,
                 "file": {
                     "id": fid,
                     "name": name,
                     "size": len(content),
-                    "mimetype": "application/octet-stream",
-                    "url_private_download": f"{self.root}/files/{fid}",
+                    "mimetype": serving.mimetype,
+                    "url_private_download": serving.url or f"{self.root}/files/{fid}",
                 },
             }
         if method == "files.upload.v2" or method == "files.getUploadURLExternal":
@@ -259,9 +281,34 @@ class FakeSlack:
                     ):
                         self._send(403, b"forbidden", ctype="text/plain")
                         return
-                    self._send(200, fake.files[fid][0], ctype="application/octet-stream")
+                    self._file(fid)
                     return
                 self._send(404, b"{}")
+
+            def _file(self, fid: str) -> None:
+                serving = fake.serving.get(fid) or FileServing()
+                if serving.redirect:
+                    self._send(302, b"", {"Location": serving.redirect}, ctype="text/plain")
+                    return
+                body = fake.files[fid][0] if serving.body is None else serving.body
+                ctype = serving.content_type or serving.mimetype
+                if serving.trickle is None:
+                    self._send(200, body, ctype=ctype)
+                    fake.downloads_done.append(fid)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        if not fake.release.is_set():
+                            fake.release.wait(serving.trickle)
+                except OSError:  # the client hung up (its deadline): stop trickling
+                    return
+                fake.downloads_done.append(fid)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.blocks.evidence import suggestion_blocks
 from bot.errors import UsageError, UserFacingError
-from bot.evidence_flow import download, find_controls, hand_in, result_text, suggest
+from bot.evidence_flow import files_text, find_controls, hand_in, result_text, suggest
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
-from core.evidence.service import FileUpload
+from bot.slack_files import download
+from core.evidence.service import FileUpload, SubmissionResult
 from core.models import OrgControl
 from knowledge import ids
+
+log = logging.getLogger(__name__)
 
 
 def mentioned_target(runtime: Runtime, text: str) -> str | None:
@@ -68,37 +74,77 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
         if not controls and not files:
             raise
     if files and not controls:
-        suggestions = suggest(runtime, request.actor, args)
-        if not suggestions:
-            raise UserFacingError(
-                "Tell me which control this file is for, e.g. `evidence AC-01` with the file attached."
-            )
-        rows = [(s.ref, s.title, s.reason) for s in suggestions]
-        listing = "\n".join(f"  - {r} {t} ({why})" for r, t, why in rows)
-        return TextReply(
-            f"Which control is this evidence for?\n{listing}",
-            blocks=suggestion_blocks(files[0]["id"], rows),
-        )
-    upload: FileUpload | None = None
+        return _ask_which_control(runtime, request, args)
     if files:
-        upload = _fetch(runtime, files[0]["id"])
-    elif not text:
+        return _hand_in_files(runtime, request, controls, text)
+    if not text:
         raise UsageError(
             f"Add the evidence after the control: `evidence {target} <text or link>`.", "evidence"
         )
-    result = hand_in(
-        runtime, request.actor, controls, text=text, upload=upload, surface=request.surface
-    )
+    result = hand_in(runtime, request.actor, controls, text=text, surface=request.surface)
     return TextReply(result_text(result, runtime), ephemeral=True)
 
 
-def _fetch(runtime: Runtime, file_id: str) -> FileUpload:
-    token = runtime.settings.slack_bot_token
-    if runtime.slack is None or token is None:
-        raise UserFacingError("Files can only be handed in through Slack.")
-    return download(
-        runtime.slack, file_id, token.get_secret_value(), runtime.settings.evidence_max_bytes
+def _file_name(shared: dict[str, Any]) -> str:
+    return str(shared.get("name") or shared.get("id") or "a file")
+
+
+def _ask_which_control(runtime: Runtime, request: Request, args: str) -> Reply:
+    """Files with no control named: nothing is taken yet; suggest the likely controls."""
+    suggestions = suggest(runtime, request.actor, args)
+    rows = [(s.ref, s.title, s.reason) for s in suggestions]
+    listing = "\n".join(f"  - {r} {t} ({why})" for r, t, why in rows)
+    if len(request.files) > 1:
+        names = ", ".join(_file_name(f) for f in request.files)
+        likely = f"\nLikely controls:\n{listing}" if rows else ""
+        return TextReply(
+            f"I haven't taken these {len(request.files)} files yet ({names}): I don't know which "
+            "control they are for. Send them again with the control in the message, e.g. "
+            f"`AC-01`.{likely}"
+        )
+    if not suggestions:
+        raise UserFacingError(
+            "Tell me which control this file is for, e.g. `evidence AC-01` with the file attached."
+        )
+    return TextReply(
+        f"Which control is this evidence for?\n{listing}",
+        blocks=suggestion_blocks(request.files[0]["id"], rows),
     )
+
+
+def _hand_in_files(
+    runtime: Runtime, request: Request, controls: list[OrgControl], text: str
+) -> Reply:
+    """Every file of the message is its own submission; the reply names each file and its fate."""
+    taken: list[tuple[str, SubmissionResult]] = []
+    refused: list[tuple[str, str]] = []
+    for shared in request.files:
+        name = _file_name(shared)
+        try:
+            upload = _fetch(runtime, shared["id"])
+            result = hand_in(
+                runtime, request.actor, controls, text=text, upload=upload, surface=request.surface
+            )
+        except UserFacingError as exc:
+            refused.append((name, str(exc)))
+        except Exception:  # noqa: BLE001 - one bad file must not hide what happened to the others
+            ref = uuid.uuid4().hex[:8].upper()
+            log.exception("evidence file %s failed (reference %s)", shared.get("id"), ref)
+            refused.append((name, f"something went wrong on my side (reference `{ref}`)"))
+        else:
+            taken.append((upload.name, result))
+    if not taken and len(refused) == 1:
+        raise UserFacingError(refused[0][1])
+    reply = files_text(taken, refused, runtime)
+    if not taken:
+        raise UserFacingError(reply)
+    return TextReply(reply, ephemeral=True)
+
+
+def _fetch(runtime: Runtime, file_id: str) -> FileUpload:
+    if runtime.slack is None:
+        raise UserFacingError("Files can only be handed in through Slack.")
+    return download(runtime.slack, file_id, runtime.settings)
 
 
 COMMAND = Command(

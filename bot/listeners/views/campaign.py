@@ -12,8 +12,8 @@ from bot.blocks.messages import acknowledged
 from bot.campaign_form import FormErrors, parse_start
 from bot.deps import Deps
 from bot.errors import UserFacingError
-from bot.evidence_flow import download
 from bot.ids import Block, View
+from bot.slack_files import download
 from core.campaigns import service as campaigns
 from core.campaigns.audience import AudienceError
 from core.models import utcnow
@@ -41,11 +41,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         document = None
         if form.document_file:
-            token = settings.slack_bot_token
-            assert token is not None  # the Slack app does not start without it
-            upload = download(
-                client, form.document_file, token.get_secret_value(), settings.evidence_max_bytes
-            )
+            upload = download(client, form.document_file, settings)
             document = (upload.name, upload.content)
         try:
             with deps.runtime.db.session_scope() as session:
