@@ -213,6 +213,8 @@ def open_questionnaire(name: str, content: bytes, *, column: str | None = None) 
         q._bom = decoded.encoding != "utf-8"
         return _checked(q)
     book = open_workbook(content, name)
+    # Checked first: iterating a sheet's rows creates the cells it visits.
+    empty = all(_is_blank(s) for s in book.worksheets)
     problem: QuestionnaireError | None = None
     for sheet in book.worksheets:
         rows = [list(v) for v in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
@@ -232,12 +234,14 @@ def open_questionnaire(name: str, content: bytes, *, column: str | None = None) 
                 questions.append((n, text))
         q = Questionnaire(name, fmt, r + 1, c + 1, questions, _book=book, _sheet=sheet.title)
         return _checked(q)
-    if all(
-        s.max_row <= 1 and s.max_column <= 1 and s.cell(1, 1).value is None for s in book.worksheets
-    ):
+    if empty:
         raise QuestionnaireError(f"{name} is empty: there are no rows in it.")
     assert problem is not None
     raise problem
+
+
+def _is_blank(sheet: Worksheet) -> bool:
+    return all(cell.value is None for row in sheet.iter_rows() for cell in row)
 
 
 def _checked(q: Questionnaire) -> Questionnaire:
