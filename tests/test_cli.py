@@ -175,7 +175,12 @@ def test_catalogue_show_unknown_id(cli_env: dict[str, str]) -> None:
 def test_catalogue_crosswalk_lists_iso_controls_with_rationales(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["catalogue", "crosswalk", "CC6.1"], env=cli_env)
     assert result.exit_code == 0
-    assert "A.8.5" in result.output and "[" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("CC6.1 ") and lines[1] == "  A.5.15 Access control [partial]"
+    for shown in ("A.8.5 Secure authentication", "A.8.2 Privileged access rights"):
+        at = next(n for n, line in enumerate(lines) if line.startswith(f"  {shown} ["))
+        assert lines[at + 1].startswith("      ") and len(lines[at + 1].strip()) > 40
+    assert "  A.5.17 Authentication information [partial]" in lines
 
 
 def test_catalogue_list_json(cli_env: dict[str, str]) -> None:
