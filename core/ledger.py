@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ GENESIS = "0" * 64
 
 # Record kinds read back by other modules (the export counts failed quiz attempts).
 QUIZ_FAILED = "quiz_failed"
+ANSWER = "answer"  # one per answer the bot gave, on any surface
 
 
 def canonical(value: Any) -> str:
@@ -82,6 +84,12 @@ class Verification:
     head: str
     problem: str | None = None
     bad_seq: int | None = None
+    kinds: dict[str, int] = field(default_factory=dict)  # records walked, per kind
+
+    @property
+    def answers(self) -> int:
+        """How many of the walked records are answers the bot gave."""
+        return self.kinds.get(ANSWER, 0)
 
 
 def verify(*, db_session: Session) -> Verification:
@@ -89,8 +97,10 @@ def verify(*, db_session: Session) -> Verification:
     prev = GENESIS
     expected_seq = 1
     count = 0
+    kinds: Counter[str] = Counter()
     for record in db_session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)):
         count += 1
+        kinds[record.kind] += 1
         if record.seq != expected_seq:
             return Verification(
                 False,
@@ -136,7 +146,7 @@ def verify(*, db_session: Session) -> Verification:
                 f"record {witnessed.seq} differs from its witnessed hash",
                 witnessed.seq,
             )
-    return Verification(True, count, prev)
+    return Verification(True, count, prev, kinds=dict(kinds))
 
 
 def count(*, db_session: Session) -> int:

@@ -64,6 +64,8 @@ class Question(Base):
     top_ids: Mapped[list[Any]] = mapped_column(default=list)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     answered: Mapped[bool] = mapped_column(default=True)  # False = knowledge gap
+    # The ledger record of this answer (None for questions stored before answers were ledgered).
+    ledger_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
 
 
 class Feedback(Base):
@@ -312,7 +314,8 @@ class LibraryEntry(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
-    sources: Mapped[list[Any]] = mapped_column(default=list)  # [{"id": "A.8.5", "kind": "catalogue"}]
+    # [{"id": "A.8.5", "kind": "catalogue"}]
+    sources: Mapped[list[Any]] = mapped_column(default=list)
     approved_by: Mapped[str] = mapped_column(String(200))
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

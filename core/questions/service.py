@@ -1,4 +1,4 @@
-"""Recording questions and feedback, and the questions report."""
+"""Recording questions (each answer also in the ledger) and feedback, and the questions report."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Feedback, Question
+from core import ledger
+from core.models import Feedback, Question, utcnow
 from knowledge.answer import Answer
 
 
 def record_question(
     *, db_session: Session, user_id: str, surface: str, channel: str | None, answer: Answer
 ) -> Question:
-    """Store who asked what, where, and what the bot answered."""
+    """Store who asked what, where, and what the bot answered; the answer goes in the ledger too."""
     question = Question(
+        asked_at=utcnow(),
         user_id=user_id,
         surface=surface,
         channel=channel,
@@ -27,6 +29,26 @@ def record_question(
         answered=answer.confident,
     )
     db_session.add(question)
+    db_session.flush()
+    # Same unit of work as the row: a question is never stored without its ledger record.
+    record = ledger.append(
+        ledger.ANSWER,
+        {
+            "question": question.id,
+            "user": user_id,
+            "surface": surface,
+            "channel": channel,
+            "asked_at": question.asked_at.isoformat(),
+            "text": question.text,
+            "ids": question.top_ids,
+            "confidence": question.confidence,
+            "answered": question.answered,
+            # Off-topic questions the bot declined to answer (older Answers have no such flag).
+            "declined": bool(getattr(answer, "declined", False)),
+        },
+        db_session=db_session,
+    )
+    question.ledger_seq = record.seq
     db_session.flush()
     return question
 
