@@ -18,6 +18,8 @@ class Action(StrEnum):
     CONFIRM_CONTROL = "confirm_control"
     ACKNOWLEDGE = "acknowledge"
     TAKE_QUIZ = "take_quiz"
+    QUESTIONNAIRE_APPROVE = "questionnaire_approve"
+    QUESTIONNAIRE_EDIT = "questionnaire_edit"
 
 
 class View(StrEnum):
@@ -28,6 +30,7 @@ class View(StrEnum):
     REJECT = "reject_modal"
     CAMPAIGN = "campaign_modal"
     QUIZ = "quiz_modal"
+    QUESTIONNAIRE_EDIT = "questionnaire_edit_modal"
 
 
 class Block(StrEnum):
@@ -46,6 +49,7 @@ class Block(StrEnum):
     CAMPAIGN_QUIZ = "campaign_quiz"
     CAMPAIGN_OPTIONS = "campaign_options"
     QUIZ_QUESTION = "quiz_q"
+    QUESTIONNAIRE_ANSWER = "questionnaire_answer"
 
 
 class Field(StrEnum):

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.commands import ask, campaign, evidence, export, help, mine, readiness, report
+from bot.commands import (
+    ask,
+    campaign,
+    evidence,
+    export,
+    help,
+    mine,
+    questionnaire,
+    readiness,
+    report,
+)
 from bot.router import Command
 
 
@@ -17,4 +27,5 @@ def all_commands() -> list[Command]:
         export.COMMAND,
         report.COMMAND,
         readiness.COMMAND,
+        questionnaire.COMMAND,
     ]
