@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.models import QuestionnaireItem, QuestionnaireRun, utcnow
 from core.questionnaires import library
 from core.questionnaires.drafting import Drafter, Progress, Thresholds, gather
-from core.questionnaires.model import AnsweredRow, QuestionnaireError, Source
+from core.questionnaires.model import AnsweredRow, QuestionnaireError, Source, fold
 from core.questionnaires.sheets import Questionnaire, open_questionnaire
 from knowledge.search import Searcher
 
@@ -83,7 +83,7 @@ def record_review(
     items = []
     seen: set[str] = set()
     for row in answered.rows:
-        key = row.question.casefold()
+        key = fold(row.question)
         if row.draft.status not in REVIEWED or key in seen:
             continue  # a repeated question is reviewed once; its approval covers every row
         seen.add(key)
