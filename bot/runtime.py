@@ -10,12 +10,12 @@ from functools import cached_property
 
 from slack_sdk import WebClient
 
-from bot.evidence_support import equivalents as crosswalk_equivalents
 from bot.roles import SecurityTeam
 from bot.slack_client import make_client
 from core.config import Settings
 from core.db import Database
 from core.migrate import upgrade
+from core.requirements import partners
 from knowledge.answer import Answer, compose
 from knowledge.catalogue import Catalogue, load_catalogue
 from knowledge.embedder import Embedder, get_embedder
@@ -37,7 +37,7 @@ class Runtime:
     @cached_property
     def equivalents(self) -> dict[str, list[str]]:
         """Strong crosswalk partners per catalogue ID (one submission can serve both frameworks)."""
-        return crosswalk_equivalents(self.catalogue)
+        return partners(self.catalogue)
 
     @cached_property
     def slack(self) -> WebClient | None:

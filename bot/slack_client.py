@@ -1,14 +1,20 @@
-"""The Web API client: base URL from SLACK_API_URL, retries on rate limits and connection errors."""
+"""The Web API client (SLACK_API_URL, retries on rate limits) and the email lookup surfaces share."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
 
 from core.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings, *, max_rate_limit_retries: int = 5) -> WebClient:
@@ -23,3 +29,21 @@ def make_client(settings: Settings, *, max_rate_limit_retries: int = 5) -> WebCl
             RateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries),
         ],
     )
+
+
+def user_resolver(client: WebClient | None) -> Callable[[str], str | None]:
+    """Map an email to a Slack user ID with users.lookupByEmail (None without Slack or when unknown)."""
+    cache: dict[str, str | None] = {}
+
+    def resolve(email: str) -> str | None:
+        if client is None:
+            return None
+        if email not in cache:
+            try:
+                cache[email] = client.users_lookupByEmail(email=email)["user"]["id"]
+            except SlackApiError as exc:
+                log.warning("cannot resolve %s in Slack: %s", email, exc.response.get("error"))
+                cache[email] = None
+        return cache[email]
+
+    return resolve

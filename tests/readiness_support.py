@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.evidence_support import requirement_resolver
 from core.db import Database
 from core.evidence.register import import_rows, read_rows, validate
 from core.evidence.service import review, submit
 from core.models import EvidenceRequest, OrgControl
+from core.requirements import requirement_resolver
 from knowledge.catalogue import Catalogue
 
 HEADER = "id,title,requirements,owner,cadence,expected_evidence,applicable,justification,manager\n"

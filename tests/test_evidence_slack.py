@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.evidence_support import requirement_resolver
 from bot.ids import Action, Block, Field, View
 from core import ledger
 from core.evidence.register import import_rows, read_rows, validate
 from core.models import Blob, EvidenceRequest, Submission
+from core.requirements import requirement_resolver
 from tests.slack_support import block_action
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"

@@ -14,13 +14,13 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.evidence_support import requirement_resolver, requirements
 from core import ledger
 from core.db import Database
 from core.evidence.export import ExportEmptyError, build_export, soa_rows
 from core.evidence.register import import_rows, read_rows, validate
 from core.evidence.service import EvidenceError, FileUpload, controls_for, review, submit
 from core.models import OrgControl, Submission
+from core.requirements import requirement_resolver, requirements
 from knowledge.catalogue import Catalogue
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"

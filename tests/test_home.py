@@ -9,11 +9,11 @@ from pathlib import Path
 import time_machine
 from sqlalchemy import update
 
-from bot.evidence_support import requirement_resolver
 from core.evidence.register import import_rows, read_rows, validate
 from core.evidence.service import plan_requests
 from core.home import home_for
 from core.models import Campaign, CampaignRecipient, EvidenceRequest
+from core.requirements import requirement_resolver
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

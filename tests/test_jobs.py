@@ -12,7 +12,6 @@ import time_machine
 from sqlalchemy import select, update
 
 from bot.blocks.messages import render
-from bot.evidence_support import requirement_resolver
 from bot.ids import Action
 from bot.slack_client import make_client
 from core import ledger
@@ -20,6 +19,7 @@ from core.campaigns import service as campaigns
 from core.db import Database
 from core.evidence.register import import_rows, read_rows, validate
 from core.models import Campaign, CampaignRecipient, EvidenceRequest, Outbox
+from core.requirements import requirement_resolver
 from jobs.delivery import Pacer, deliver
 from jobs.runner import AFTER_SEND, Jobs
 from tests.slack_support import block_action

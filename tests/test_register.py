@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.evidence_support import requirement_resolver
 from core.db import Database
 from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
 from core.models import LedgerRecord, OrgControl, OrgControlVersion
+from core.requirements import requirement_resolver
 from knowledge.catalogue import Catalogue
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"

@@ -45,7 +45,7 @@ def chat(
         fail("use either --as or --user, not both", 2)
     if user is not None and "@" not in user:
         fail("--user takes an email address, e.g. --user alice@example.com", 2)
-    from bot.evidence_support import user_resolver
+    from bot.slack_client import user_resolver
 
     rt = runtime()
     identity = as_user or "console"

@@ -29,8 +29,9 @@ def register_import(
     ] = "cli",
 ) -> None:
     """Import or update controls; all-or-nothing, errors name their line."""
-    from bot.evidence_support import requirement_resolver, user_resolver
+    from bot.slack_client import user_resolver
     from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
+    from core.requirements import requirement_resolver
 
     rt = runtime()
     if not file.exists():
@@ -177,8 +178,8 @@ def export(
     if ctx.invoked_subcommand is not None:
         return
     from bot.dates import day_range
-    from bot.evidence_support import requirements
     from core.evidence.export import ExportEmptyError, build_export
+    from core.requirements import requirements
 
     if out_file is None:
         fail("--out FILE.zip is required", 2)
@@ -217,8 +218,8 @@ def export(
 @export_app.command("soa")
 def export_soa(out_file: Annotated[Path, typer.Option("--out", help="The CSV to write.")]) -> None:
     """Write the Statement of Applicability: all 93 Annex A controls."""
-    from bot.evidence_support import requirements
     from core.evidence.export import soa_rows, write_soa
+    from core.requirements import requirements
 
     rt = runtime()
     annex = [

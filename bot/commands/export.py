@@ -9,11 +9,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.dates import day_range
 from bot.errors import UsageError, UserFacingError
-from bot.evidence_support import requirements
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from core.evidence.export import ExportEmptyError, build_export
 from core.models import utcnow
+from core.requirements import requirements
 
 
 def _parse(args: str) -> tuple[str | None, str | None, str | None]:
