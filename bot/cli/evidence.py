@@ -179,6 +179,7 @@ def export(
         return
     from bot.dates import day_range
     from core.evidence.export import ExportEmptyError, build_export
+    from core.evidence.report import ReadinessScope
     from core.requirements import requirements
 
     if out_file is None:
@@ -205,6 +206,7 @@ def export(
                     end=end,
                     framework=fw,
                     progress=step,
+                    readiness_scope=ReadinessScope.of(rt.catalogue, rt.settings),
                 )
         except ExportEmptyError as exc:
             fail(str(exc))

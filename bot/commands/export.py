@@ -12,6 +12,7 @@ from bot.errors import UsageError, UserFacingError
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from core.evidence.export import ExportEmptyError, build_export
+from core.evidence.report import ReadinessScope
 from core.models import utcnow
 from core.requirements import requirements
 
@@ -48,6 +49,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
                 start=start,
                 end=end,
                 framework=framework,
+                readiness_scope=ReadinessScope.of(runtime.catalogue, runtime.settings),
             )
     except ExportEmptyError as exc:
         raise UserFacingError(str(exc)) from None

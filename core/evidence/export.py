@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.evidence.report import ReadinessScope, ReportInput, render_report
 from core.models import (
     Blob,
     Campaign,
@@ -52,7 +52,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Table:
-    """One export table: written as CSV (formulas neutralised) and shown in index.html (escaped)."""
+    """One export table, written as CSV (formulas neutralised); the report's pages show the records."""
 
     header: list[str]
     rows: list[list[Any]]
@@ -78,18 +78,6 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
 
 
-def _html_table(title: str, table: Table) -> str:
-    # The page shows what was recorded (escaped); only the CSV cells need the formula guard.
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in r)
-        + "</tr>"
-        for r in table.rows
-    )
-    return f"<h2>{html.escape(title)} ({len(table.rows)})</h2><table><tr>{head}</tr>{body}</table>"
-
-
 def build_export(
     out: Path,
     *,
@@ -99,8 +87,9 @@ def build_export(
     end: datetime | None = None,
     framework: str | None = None,
     progress: Progress | None = None,
+    readiness_scope: ReadinessScope | None = None,
 ) -> dict[str, Any]:
-    """Write the export ZIP atomically and return its manifest."""
+    """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too)."""
     step = progress or (lambda _msg: None)
     in_scope = {rid for rid, r in requirements.items() if framework in (None, r.framework)}
     controls = list(db_session.scalars(select(OrgControl).order_by(OrgControl.ref)))
@@ -255,6 +244,7 @@ def build_export(
             "top_results",
             "confidence",
             "answered",
+            "ledger_seq",
         ],
         (
             [
@@ -266,6 +256,7 @@ def build_export(
                 " ".join(q.top_ids),
                 q.confidence,
                 "yes" if q.answered else "no (gap)",
+                q.ledger_seq,
             ]
             for q in questions
         ),
@@ -277,17 +268,19 @@ def build_export(
         "questions.csv": questions_table.csv(),
     }
     step("files")
+    file_paths: dict[int, str] = {}
     for s in submissions:
         if s.file_sha256:
             blob = db_session.get(Blob, s.file_sha256)
             if blob is not None:
-                files[f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"] = (
-                    blob.content
-                )
+                path = f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"
+                files[path] = blob.content
+                file_paths[s.id] = path
     with db_session.no_autoflush:
         seq, head = ledger.head(db_session=db_session)
+    generated_at = utcnow()
     manifest: dict[str, Any] = {
-        "generated_at": utcnow().isoformat(),
+        "generated_at": generated_at.isoformat(),
         "range": {"from": _iso(start) or None, "to": _iso(end) or None},
         "framework": framework,
         "ledger_head": {"seq": seq, "hash": head},
@@ -301,26 +294,31 @@ def build_export(
         },
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Compliance evidence export</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;text-align:left}</style></head><body>"
-        f"<h1>Compliance evidence export</h1><p>Generated {html.escape(manifest['generated_at'])}; "
-        f"range {html.escape(str(manifest['range']))}; ledger head <code>{head}</code> (record {seq}).</p>"
-        + _html_table("Controls", controls_table)
-        + _html_table("Evidence", evidence_table)
-        + _html_table("Acknowledgements", acks_table)
-        + _html_table("Questions", questions_table)
-        + "<h2>Files</h2><ul>"
-        + "".join(
-            f"<li><a href='{html.escape(n)}'>{html.escape(n)}</a></li>"
-            for n in files
-            if n.startswith("files/")
-        )
-        + "</ul></body></html>"
+    tables = sorted(files)
+    pages = render_report(
+        ReportInput(
+            generated_at=generated_at,
+            start=start,
+            end=end,
+            framework=framework,
+            head=(seq, head),
+            requirements=requirements,
+            in_scope=in_scope,
+            controls=controls,
+            requests=requests,
+            submissions=submissions,
+            acks=acks,
+            failed_quizzes=failed_quizzes,
+            questions=questions,
+            files=file_paths,
+            downloads=[n for n in tables if not n.startswith("files/")] + ["manifest.json"],
+        ),
+        db_session=db_session,
+        scope=readiness_scope,
     )
-    files["index.html"] = page.encode("utf-8")
-    manifest["files"]["index.html"] = hashlib.sha256(files["index.html"]).hexdigest()
+    for name, data in pages.items():
+        files[name] = data
+        manifest["files"][name] = hashlib.sha256(data).hexdigest()
     step("zip")
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
