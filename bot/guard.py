@@ -15,7 +15,7 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.errors import UserFacingError
+from bot.errors import FieldError, UserFacingError
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,12 @@ def report(error: BaseException, body: dict[str, Any], client: WebClient) -> Non
         log.warning("could not deliver an error message: %s", exc)
 
 
-def _view_error_block(body: dict[str, Any]) -> str | None:
-    """The first input block of a submitted modal, where Slack can show an error inline."""
+def _view_error_block(error: Exception, body: dict[str, Any]) -> str | None:
+    """The input the error names, else the modal's first input: where Slack shows it inline."""
     if body.get("type") != "view_submission":
         return None
+    if isinstance(error, FieldError):
+        return error.block_id
     view = body.get("view") or {}
     for block in view.get("blocks") or []:
         if block.get("type") == "input" and block.get("block_id"):
@@ -87,7 +89,7 @@ def recover(error: Exception, request: BoltRequest) -> None:
     ack = request.context.ack
     body = request.body
     if ack is not None and ack.response is None:
-        block = _view_error_block(body)
+        block = _view_error_block(error, body)
         if block is not None:
             # Not yet acked: keep the modal open with the reason, so nothing typed is lost.
             message = failure_message(error)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import UsageError
-from bot.slack_text import Parsed, parse
+from bot.errors import UsageError, UserFacingError
+from bot.slack_text import Parsed, first_word, parse
 from knowledge.answer import Answer
 
 if TYPE_CHECKING:
@@ -95,9 +95,15 @@ class Router:
 
     def handle(self, request: Request, *, as_command: bool = False) -> Reply:
         """Route one request; as_command means the first word must be a subcommand (slash)."""
+        if "\x00" in request.text:
+            # PostgreSQL cannot store U+0000 (every question is stored): say so instead of failing.
+            raise UserFacingError(
+                "Your message contains a NUL character (U+0000), which cannot be stored; "
+                "remove it and send the message again."
+            )
         request.parsed = parse(request.text)
         text = request.parsed.text
-        word, _, rest = text.partition(" ")
+        word, rest = first_word(text)
         name = word.lower()
         if as_command:
             if not text:

@@ -48,6 +48,27 @@ def parse(raw: str) -> Parsed:
     return out
 
 
+def first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace: Slack keeps the tabs and newlines typed."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+# Row IDs are 32-bit integers on PostgreSQL; a bigger number cannot name a row on either backend.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """A row ID written by a person or carried in a button (e.g. "3", "#3"); None if it is not one."""
+    digits = text.strip().removeprefix("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_ID else None
+
+
 def strip_mention(text: str, bot_user_id: str | None) -> str:
     """Drop the leading @bot mention from an app_mention's text."""
     if bot_user_id:

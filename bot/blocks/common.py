@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import FieldError
 from bot.ids import Field
 
 Block = dict[str, Any]
 MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
+# PostgreSQL cannot store U+0000 in text; nobody means to type it, so say so instead of failing.
+NUL_MESSAGE = (
+    "This contains a NUL character (U+0000), which cannot be stored; remove it and send again."
+)
 
 
 def text(value: str, *, markdown: bool = True) -> dict[str, Any]:
@@ -105,4 +110,7 @@ def modal(
 def submitted(view: dict[str, Any], block_id: str, key: str = "value") -> Any:
     """What a view submission holds for one input block (inputs use the action_id Field.VALUE)."""
     values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
-    return (values.get(block_id, {}).get(Field.VALUE) or {}).get(key)
+    value = (values.get(block_id, {}).get(Field.VALUE) or {}).get(key)
+    if isinstance(value, str) and "\x00" in value:
+        raise FieldError(NUL_MESSAGE, block_id)
+    return value

@@ -6,23 +6,30 @@ from bot.blocks.campaign import start_modal
 from bot.errors import UsageError, UserFacingError
 from bot.router import Command, ModalReply, Reply, Request, TextReply
 from bot.runtime import Runtime
+from bot.slack_text import first_word, parse_id
 from core.campaigns import service as campaigns
 
 SUBCOMMANDS = ("start", "status", "list", "remind", "close")
 
 
 def _campaign_id(args: str) -> int:
-    try:
-        return int(args.strip().lstrip("#"))
-    except ValueError:
-        raise UsageError(
-            "Give the campaign number, e.g. `campaign status 3`.", "campaign"
-        ) from None
+    word = first_word(args)[0]
+    if not word:
+        raise UsageError("Give the campaign number, e.g. `campaign status 3`.", "campaign")
+    campaign_id = parse_id(word)
+    if campaign_id is not None:
+        return campaign_id
+    if word.lstrip("#").isdecimal():
+        # Too big to be any row's ID (the database would overflow): simply not a campaign.
+        raise UserFacingError(f"There is no campaign {word[:40]}; `campaign list` shows them.")
+    raise UsageError(
+        f"`{word[:40]}` is not a campaign number; `campaign list` shows them.", "campaign"
+    )
 
 
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Run one campaign subcommand."""
-    action, _, rest = args.strip().partition(" ")
+    action, rest = first_word(args)
     action = action.lower()
     if action not in SUBCOMMANDS:
         raise UsageError(f"Use one of: {', '.join(SUBCOMMANDS)}.", "campaign")

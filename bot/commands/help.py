@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot.router import Command, HelpReply, Reply, Request
 from bot.runtime import Runtime
+from bot.slack_text import first_word
 
 
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Show help for everything, or for one subcommand."""
-    return HelpReply(args.split(" ")[0].lower() or None)
+    return HelpReply(first_word(args)[0].lower() or None)
 
 
 COMMAND = Command(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.evidence.periods import period_for
+from core.filenames import storable_name
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 
 
@@ -149,6 +150,11 @@ def submit(
 ) -> SubmissionResult:
     """Record evidence against each control's current request; the ledger gets one event per request."""
     text = (text or "").strip()
+    if "\x00" in text or "\x00" in (link or ""):
+        raise EvidenceError(
+            "The evidence contains a NUL character (U+0000), which cannot be stored; "
+            "remove it and send it again."
+        )
     if not text and not link and upload is None:
         raise EvidenceError("The submission is empty: add a sentence, a link or a file.")
     if not controls:
@@ -184,7 +190,7 @@ def submit(
             text=text,
             link=link,
             file_sha256=digest,
-            file_name=upload.name if upload else None,
+            file_name=storable_name(upload.name) if upload else None,
             effective_date=effective,
             recorded_at=now,
             dedupe_key=key,
