@@ -186,8 +186,6 @@ def files_text(
     taken: list[tuple[str, SubmissionResult]], refused: list[tuple[str, str]], runtime: Runtime
 ) -> str:
     """One reply for every file of a message: what each was recorded for, and why any was not taken."""
-    if len(taken) == 1 and not refused:
-        return result_text(taken[0][1], runtime)
     total = len(taken) + len(refused)
     lines = [
         f"{len(taken)} of {total} files taken:"

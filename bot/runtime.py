@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 from slack_sdk import WebClient
@@ -43,6 +44,13 @@ class Runtime:
     def slack(self) -> WebClient | None:
         """The Web API client, or None when no bot token is configured (console only)."""
         return make_client(self.settings) if self.settings.slack_bot_token else None
+
+    @cached_property
+    def file_pool(self) -> ThreadPoolExecutor:
+        """Where file downloads run: beside, never in, the listener workers that answer questions."""
+        return ThreadPoolExecutor(
+            max_workers=self.settings.evidence_download_workers, thread_name_prefix="files"
+        )
 
     @cached_property
     def team(self) -> SecurityTeam:

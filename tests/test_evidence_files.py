@@ -205,6 +205,27 @@ def test_files_not_taken_are_named_with_the_reason(slack_app, fake_slack, regist
     assert _stored(registered) == (1, 1)
 
 
+def test_an_unexpected_failure_on_one_file_is_named_with_a_reference(
+    slack_app,
+    fake_slack,
+    registered,  # noqa: F811
+) -> None:
+    fake_slack.add_file("FOK", PDF, "ok.pdf")
+
+    def info(params):  # type: ignore[no-untyped-def]
+        if params.get("file") == "FODD":  # a shape the bot does not expect
+            return {"ok": True, "file": {"id": "FODD", "size": "many"}}
+        return fake_slack._default("files.info", params)
+
+    fake_slack.responses["files.info"] = info
+    files = [{"id": "FOK", "name": "ok.pdf"}, {"id": "FODD", "name": "odd.pdf"}]
+    _dm(slack_app, "AC-01", files=files)
+    told = _told(fake_slack)
+    assert told.startswith("1 of 2 files taken:")
+    assert "odd.pdf was not taken: :warning: Something went wrong on my side (reference `" in told
+    assert _stored(registered) == (1, 1)
+
+
 def test_several_files_without_a_control_are_all_named(slack_app, fake_slack, registered) -> None:  # noqa: F811
     fake_slack.add_file("F1", PDF, "one.pdf")
     fake_slack.add_file("F2", PDF + b"2", "two.pdf")
@@ -227,3 +248,35 @@ def test_a_trickling_download_stops_at_the_deadline(slack_app, fake_slack, regis
     assert "Downloading slow.pdf took longer than 1 s (EVIDENCE_DOWNLOAD_SECONDS)" in told
     assert fake_slack.downloads_done == []
     assert _stored(registered) == (0, 0)
+
+
+def test_slow_downloads_do_not_hold_up_answers(slack_app, fake_slack, registered) -> None:  # noqa: F811
+    # Five files trickling a byte every 2 s would take minutes; none may delay an unrelated mention.
+    for n in range(5):
+        fake_slack.add_file(f"FS{n}", PDF + bytes([n]), f"slow-{n}.pdf", trickle=2.0)
+        _dm(slack_app, "AC-01", files=[{"id": f"FS{n}"}], event_id=f"EvSlow{n}")
+    fake_slack.wait_for("GET /files/FS0")
+    mention = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "channel": "CGEN",
+        "ts": "77.1",
+        "text": "<@UBOT> what replaced A.9.2.5?",
+    }
+    slack_app.event(mention, event_id="EvMention")
+    answer = _wait(
+        lambda: [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "CGEN"],
+        timeout=20,
+    )
+    assert "A.5.18" in answer[0].params["text"]
+    assert fake_slack.downloads_done == []  # answered while every download was still trickling
+    fake_slack.release.set()
+    done = _wait(
+        lambda: [
+            c
+            for c in fake_slack.named("chat.postMessage")
+            if c.params["channel"] == "DALICE" and "Evidence recorded" in c.params["text"]
+        ][4:],
+        timeout=30,
+    )
+    assert done and _stored(registered) == (5, 5)

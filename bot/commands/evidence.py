@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -12,14 +10,13 @@ from sqlalchemy import select
 from bot.blocks.evidence import suggestion_blocks
 from bot.errors import UsageError, UserFacingError
 from bot.evidence_flow import files_text, find_controls, hand_in, result_text, suggest
+from bot.guard import failure_message
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from bot.slack_files import download
 from core.evidence.service import FileUpload, SubmissionResult
 from core.models import OrgControl
 from knowledge import ids
-
-log = logging.getLogger(__name__)
 
 
 def mentioned_target(runtime: Runtime, text: str) -> str | None:
@@ -116,25 +113,23 @@ def _hand_in_files(
     runtime: Runtime, request: Request, controls: list[OrgControl], text: str
 ) -> Reply:
     """Every file of the message is its own submission; the reply names each file and its fate."""
+
+    def one(shared: dict[str, Any]) -> tuple[str, SubmissionResult]:
+        upload = _fetch(runtime, shared["id"])
+        return upload.name, hand_in(
+            runtime, request.actor, controls, text=text, upload=upload, surface=request.surface
+        )
+
+    if len(request.files) == 1:  # its refusal or failure is the reply, through the shared path
+        return TextReply(result_text(one(request.files[0])[1], runtime), ephemeral=True)
     taken: list[tuple[str, SubmissionResult]] = []
     refused: list[tuple[str, str]] = []
     for shared in request.files:
-        name = _file_name(shared)
         try:
-            upload = _fetch(runtime, shared["id"])
-            result = hand_in(
-                runtime, request.actor, controls, text=text, upload=upload, surface=request.surface
-            )
-        except UserFacingError as exc:
-            refused.append((name, str(exc)))
-        except Exception:  # noqa: BLE001 - one bad file must not hide what happened to the others
-            ref = uuid.uuid4().hex[:8].upper()
-            log.exception("evidence file %s failed (reference %s)", shared.get("id"), ref)
-            refused.append((name, f"something went wrong on my side (reference `{ref}`)"))
-        else:
-            taken.append((upload.name, result))
-    if not taken and len(refused) == 1:
-        raise UserFacingError(refused[0][1])
+            taken.append(one(shared))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not hide what became of the others
+            # The shared path's wording: a refusal's own message, else a logged reference.
+            refused.append((_file_name(shared), failure_message(exc)))
     reply = files_text(taken, refused, runtime)
     if not taken:
         raise UserFacingError(reply)

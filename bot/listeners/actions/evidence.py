@@ -86,11 +86,16 @@ def register(app: App, deps: Deps) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=reject_modal(_request_id(body)))
 
     @app.action(Action.CONFIRM_CONTROL)
-    def on_confirm(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_confirm(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         file_id, _, ref = _value(body).partition("|")
         actor = deps.actor(body["user"]["id"])
         controls = find_controls(deps.runtime, ref)
-        upload = _fetch(deps.runtime, file_id)
-        result = hand_in(deps.runtime, actor, controls, upload=upload)
-        respond(replace_original=True, text=result_text(result, deps.runtime))
+
+        def confirm() -> None:
+            upload = _fetch(deps.runtime, file_id)
+            result = hand_in(deps.runtime, actor, controls, upload=upload)
+            respond(replace_original=True, text=result_text(result, deps.runtime))
+
+        # The download may take EVIDENCE_DOWNLOAD_SECONDS: not on the workers that answer.
+        deps.offload(body, client, confirm)

@@ -19,7 +19,7 @@ def register(app: App, deps: Deps) -> None:
     """Answer DMs."""
 
     @app.event("message")
-    def on_message(event: dict[str, Any], client: WebClient) -> None:
+    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id"):
             return
         if event.get("subtype") not in _ACCEPTED_SUBTYPES or not event.get("user"):
@@ -31,7 +31,15 @@ def register(app: App, deps: Deps) -> None:
             channel=event["channel"],
             files=list(event.get("files") or []),
         )
-        reply = deps.router.handle(request)
-        client.chat_postMessage(
-            channel=event["channel"], **message_args(reply, deps.router.commands)
-        )
+
+        def answer() -> None:
+            reply = deps.router.handle(request)
+            client.chat_postMessage(
+                channel=event["channel"], **message_args(reply, deps.router.commands)
+            )
+
+        if request.files:
+            # Files may take EVIDENCE_DOWNLOAD_SECONDS to arrive: not on the workers that answer.
+            deps.offload(body, client, answer)
+        else:
+            answer()

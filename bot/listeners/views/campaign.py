@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -9,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.common import submitted
 from bot.blocks.messages import acknowledged
-from bot.campaign_form import FormErrors, parse_start
+from bot.campaign_form import FormErrors, StartForm, parse_start
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Block, View
@@ -39,33 +40,12 @@ def register(app: App, deps: Deps) -> None:
             return
         # Resolving a large audience pages through users.list: too slow to do before the ack.
         ack()
-        document = None
+        start = partial(_start, deps, client, user, form)
         if form.document_file:
-            upload = download(client, form.document_file, settings)
-            document = (upload.name, upload.content)
-        try:
-            with deps.runtime.db.session_scope() as session:
-                campaign = campaigns.start(
-                    client,
-                    db_session=session,
-                    title=form.title,
-                    audience_spec=form.audience,
-                    due=form.due,
-                    created_by=user,
-                    reminder_days=settings.campaign_reminder_days,
-                    link=form.link,
-                    document=document,
-                    quiz=form.quiz,
-                    rolling=form.rolling,
-                    include_guests=form.include_guests,
-                )
-                st = campaigns.status(campaign.id, db_session=session)
-        except (AudienceError, campaigns.CampaignError) as exc:
-            raise UserFacingError(f"The campaign “{form.title}” was not started: {exc}") from None
-        client.chat_postMessage(
-            channel=user,
-            text=f"Campaign #{st.id} “{st.title}” started for {st.recipients} people; invitations are on their way.",
-        )
+            # The document may take EVIDENCE_DOWNLOAD_SECONDS to download: not on the listener workers.
+            deps.offload(body, client, start)
+        else:
+            start()
 
     @app.view(View.QUIZ)
     def on_quiz(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -106,3 +86,35 @@ def _answers(view: dict[str, Any]) -> dict[int, int]:
         if index != block_id and index.isdigit() and picked is not None:
             answers[int(index)] = int(picked)
     return answers
+
+
+def _start(deps: Deps, client: WebClient, user: str, form: StartForm) -> None:
+    """Fetch the campaign's document, start the campaign and tell the person who started it."""
+    settings = deps.runtime.settings
+    document = None
+    if form.document_file:
+        upload = download(client, form.document_file, settings)
+        document = (upload.name, upload.content)
+    try:
+        with deps.runtime.db.session_scope() as session:
+            campaign = campaigns.start(
+                client,
+                db_session=session,
+                title=form.title,
+                audience_spec=form.audience,
+                due=form.due,
+                created_by=user,
+                reminder_days=settings.campaign_reminder_days,
+                link=form.link,
+                document=document,
+                quiz=form.quiz,
+                rolling=form.rolling,
+                include_guests=form.include_guests,
+            )
+            st = campaigns.status(campaign.id, db_session=session)
+    except (AudienceError, campaigns.CampaignError) as exc:
+        raise UserFacingError(f"The campaign “{form.title}” was not started: {exc}") from None
+    client.chat_postMessage(
+        channel=user,
+        text=f"Campaign #{st.id} “{st.title}” started for {st.recipients} people; invitations are on their way.",
+    )
