@@ -116,7 +116,7 @@ def test_every_surface_shows_the_same_readiness(
         for f in data["frameworks"]
         for g in f["groups"]
     ]
-    assert [(p, t.replace("  (not in scope)", "")) for p, t in shown] == wanted
+    assert [(p, t.replace("  (not applicable)", "")) for p, t in shown] == wanted
     # The most urgent item in Slack is the JSON's overdue requirement, with the same owner.
     overdue = [r for r in data["requirements"] if r["status"] == "overdue"]
     assert {r["id"] for r in overdue} == {"A.8.8", "CC7.1"}

@@ -58,7 +58,7 @@ def breakdown_of(counts: dict[str, int]) -> str:
 
 def group_line(group: Tally) -> str:
     """One group with its bar."""
-    note = "  (not in scope)" if group.ready is None else ""
+    note = "  (not applicable)" if group.ready is None else ""
     return f"`{bar(group.ready)}` {percent(group.ready):>4}  {group.title}{note}"
 
 
