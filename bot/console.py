@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.errors import UserFacingError
 from bot.render_text import render
 from bot.router import Actor, Request, Router
+from core.errors import DomainError
 
 PROMPT = "you> "
 EXIT_WORDS = {"exit", "quit", ":q"}
@@ -46,7 +46,7 @@ def run(
         try:
             reply = router.handle(Request(actor=actor, text=text, surface="console"))
             out = render(reply, router.commands)
-        except UserFacingError as exc:
+        except DomainError as exc:  # the console's one place a refusal becomes a reply
             out = str(exc)
         stdout.write(f"bot> {out.replace(chr(10), chr(10) + '     ')}\n\n")
         stdout.flush()

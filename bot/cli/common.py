@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from bot import __version__
-from bot.errors import UserFacingError
 from core.config import ConfigError, Settings, load_settings
+from core.errors import DomainError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+
+class RootGroup(TyperGroup):
+    """The root command: the CLI's one place where a refused request becomes an error line."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        """Run the chosen command; a DomainError it raises is printed and exits 1."""
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            fail(str(exc))
+
+
 app = typer.Typer(
+    cls=RootGroup,
     help="compliance-bot: an ISO 27001 / SOC 2 assistant for Slack and the terminal.",
     no_args_is_help=True,
     add_completion=False,
@@ -87,12 +101,9 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point: user-facing errors become one line, never a traceback."""
+    """Console-script entry point: bad configuration is one line, never a traceback."""
     try:
         app()
     except ConfigError as exc:
         err.print(f"error: {exc}")
         sys.exit(2)
-    except UserFacingError as exc:
-        err.print(f"error: {exc}")
-        sys.exit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -88,10 +88,6 @@ def jobs_list() -> None:
     out.print(table)
 
 
-def _campaign_error(exc: Exception) -> NoReturn:
-    fail(str(exc))
-
-
 @campaign_app.command("start")
 def campaign_start(
     title: Annotated[str, typer.Option("--title", help="What people acknowledge.")],
@@ -117,7 +113,6 @@ def campaign_start(
     """Start a campaign; invitations are queued for the worker (or `jobs run`) to send."""
     from core.campaigns import service as campaigns
     from core.campaigns.quiz import QuizError, as_dict, load
-    from core.errors import DomainError
 
     try:
         due_day = datetime.strptime(due, "%Y-%m-%d").date()
@@ -140,25 +135,22 @@ def campaign_start(
     if rt.slack is None:
         fail("campaigns resolve their audience in Slack: set SLACK_BOT_TOKEN", 2)
     due_at = campaigns.due_at_end_of(due_day, rt.settings.zone)
-    try:
-        with rt.db.session_scope() as session:
-            campaign = campaigns.start(
-                rt.slack,
-                db_session=session,
-                title=title,
-                audience_spec=audience,
-                due=due_at,
-                created_by="cli",
-                reminder_days=rt.settings.campaign_reminder_days,
-                link=link,
-                document=doc,
-                quiz=quiz_data,
-                rolling=rolling,
-                include_guests=guests,
-            )
-            st = campaigns.status(campaign.id, db_session=session)
-    except DomainError as exc:
-        _campaign_error(exc)
+    with rt.db.session_scope() as session:
+        campaign = campaigns.start(
+            rt.slack,
+            db_session=session,
+            title=title,
+            audience_spec=audience,
+            due=due_at,
+            created_by="cli",
+            reminder_days=rt.settings.campaign_reminder_days,
+            link=link,
+            document=doc,
+            quiz=quiz_data,
+            rolling=rolling,
+            include_guests=guests,
+        )
+        st = campaigns.status(campaign.id, db_session=session)
     if as_json:
         print(json.dumps(st.as_json()))
     else:
@@ -176,11 +168,8 @@ def campaign_status(
     from core.campaigns import service as campaigns
 
     rt = runtime()
-    try:
-        with rt.db.session_scope() as session:
-            st = campaigns.status(campaign_id, db_session=session)
-    except campaigns.CampaignError as exc:
-        _campaign_error(exc)
+    with rt.db.session_scope() as session:
+        st = campaigns.status(campaign_id, db_session=session)
     if as_json:
         print(json.dumps(st.as_json()))
         return
@@ -218,11 +207,8 @@ def campaign_remind(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) -
     from core.campaigns import service as campaigns
 
     rt = runtime()
-    try:
-        with rt.db.session_scope() as session:
-            queued = campaigns.remind_now(campaign_id, db_session=session)
-    except campaigns.CampaignError as exc:
-        _campaign_error(exc)
+    with rt.db.session_scope() as session:
+        queued = campaigns.remind_now(campaign_id, db_session=session)
     out.print(f"queued {queued} reminder(s)")
 
 
@@ -232,14 +218,11 @@ def campaign_close(campaign_id: Annotated[int, typer.Argument(metavar="ID")]) ->
     from core.campaigns import service as campaigns
 
     rt = runtime()
-    try:
-        with rt.db.session_scope() as session:
-            campaigns.close(
-                campaign_id,
-                db_session=session,
-                closed_by="cli",
-                security_channel=rt.settings.security_channel,
-            )
-    except campaigns.CampaignError as exc:
-        _campaign_error(exc)
+    with rt.db.session_scope() as session:
+        campaigns.close(
+            campaign_id,
+            db_session=session,
+            closed_by="cli",
+            security_channel=rt.settings.security_channel,
+        )
     out.print(f"campaign {campaign_id} closed; final report queued for SECURITY_CHANNEL")
