@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -88,30 +88,26 @@ def jobs_list() -> None:
     out.print(table)
 
 
-@campaign_app.command("start")
-def campaign_start(
-    title: Annotated[str, typer.Option("--title", help="What people acknowledge.")],
-    audience: Annotated[
-        str, typer.Option("--audience", help="all, usergroup:S…, channel:C… or users:U1,U2")
-    ],
-    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
-    link: Annotated[str | None, typer.Option("--link", help="Where to read it.")] = None,
-    document: Annotated[
-        Path | None, typer.Option("--document", help="The document (its SHA-256 is recorded).")
-    ] = None,
-    quiz: Annotated[
-        Path | None, typer.Option("--quiz", help="YAML quiz that must be passed.")
-    ] = None,
-    rolling: Annotated[
-        bool, typer.Option("--rolling", help="Keep adding people who join the audience.")
-    ] = False,
-    guests: Annotated[
-        bool, typer.Option("--include-guests", help="Include guest accounts.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON.")] = False,
-) -> None:
-    """Start a campaign; invitations are queued for the worker (or `jobs run`) to send."""
-    from core.campaigns import service as campaigns
+_Title = Annotated[str, typer.Option("--title", help="What people acknowledge.")]
+_Audience = Annotated[
+    str, typer.Option("--audience", help="all, usergroup:S…, channel:C… or users:U1,U2")
+]
+_Due = Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")]
+_Link = Annotated[str | None, typer.Option("--link", help="Where to read it.")]
+_Document = Annotated[
+    Path | None, typer.Option("--document", help="The document (its SHA-256 is recorded).")
+]
+_Quiz = Annotated[Path | None, typer.Option("--quiz", help="YAML quiz that must be passed.")]
+_Rolling = Annotated[
+    bool, typer.Option("--rolling", help="Keep adding people who join the audience.")
+]
+_Guests = Annotated[bool, typer.Option("--include-guests", help="Include guest accounts.")]
+
+
+def _start_inputs(
+    due: str, link: str | None, document: Path | None, quiz: Path | None
+) -> tuple[date, tuple[str, bytes] | None, dict[str, Any] | None]:
+    """The due day, document and quiz of `campaign start`, or exit 2 naming the bad option."""
     from core.campaigns.quiz import QuizError, as_dict, load
 
     try:
@@ -131,6 +127,25 @@ def campaign_start(
             quiz_data = as_dict(load(quiz))
         except QuizError as exc:
             fail(str(exc), 2)
+    return due_day, doc, quiz_data
+
+
+@campaign_app.command("start")
+def campaign_start(
+    title: _Title,
+    audience: _Audience,
+    due: _Due,
+    link: _Link = None,
+    document: _Document = None,
+    quiz: _Quiz = None,
+    rolling: _Rolling = False,
+    guests: _Guests = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON.")] = False,
+) -> None:
+    """Start a campaign; invitations are queued for the worker (or `jobs run`) to send."""
+    from core.campaigns import service as campaigns
+
+    due_day, doc, quiz_data = _start_inputs(due, link, document, quiz)
     rt = runtime()
     if rt.slack is None:
         fail("campaigns resolve their audience in Slack: set SLACK_BOT_TOKEN", 2)
