@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot.blocks.campaign import start_modal
 from bot.errors import UsageError, UserFacingError
 from bot.router import Command, ModalReply, Reply, Request, TextReply
@@ -27,8 +29,43 @@ def _campaign_id(args: str) -> int:
     )
 
 
+def _list(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
+    rows = campaigns.list_campaigns(db_session=session)
+    lines = [f"#{c.id} {c.title} [{c.status}] due {c.due_at:%Y-%m-%d}" for c in rows]
+    return TextReply("\n".join(lines) or "No campaigns yet.")
+
+
+def _status(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
+    st = campaigns.status(_campaign_id(rest), db_session=session)
+    return TextReply(
+        f"#{st.id} {st.title} [{st.status}]: {st.delivered}/{st.recipients} delivered, "
+        f"{st.acknowledged} acknowledged, {st.overdue} overdue, {st.failed} unreachable"
+    )
+
+
+def _remind(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
+    queued = campaigns.remind_now(_campaign_id(rest), db_session=session)
+    return TextReply(f"Queued {queued} reminder(s).")
+
+
+def _close(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
+    campaign_id = _campaign_id(rest)
+    campaigns.close(
+        campaign_id,
+        db_session=session,
+        closed_by=request.actor.user_id,
+        security_channel=runtime.settings.security_channel,
+    )
+    return TextReply(
+        f"Campaign {campaign_id} closed; the final report goes to the security channel."
+    )
+
+
+_ACTIONS = {"list": _list, "status": _status, "remind": _remind, "close": _close}
+
+
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
-    """Run one campaign subcommand."""
+    """Run one campaign subcommand (a refused one raises the service's CampaignError)."""
     action, rest = first_word(args)
     action = action.lower()
     if action not in SUBCOMMANDS:
@@ -40,33 +77,8 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
             "`compliance-bot campaign start --title T --audience all --due YYYY-MM-DD [--link URL] "
             "[--document FILE] [--quiz FILE] [--rolling]`",
         )
-    try:
-        with runtime.db.session_scope() as session:
-            if action == "list":
-                rows = campaigns.list_campaigns(db_session=session)
-                lines = [f"#{c.id} {c.title} [{c.status}] due {c.due_at:%Y-%m-%d}" for c in rows]
-                return TextReply("\n".join(lines) or "No campaigns yet.")
-            campaign_id = _campaign_id(rest)
-            if action == "status":
-                st = campaigns.status(campaign_id, db_session=session)
-                return TextReply(
-                    f"#{st.id} {st.title} [{st.status}]: {st.delivered}/{st.recipients} delivered, "
-                    f"{st.acknowledged} acknowledged, {st.overdue} overdue, {st.failed} unreachable"
-                )
-            if action == "remind":
-                queued = campaigns.remind_now(campaign_id, db_session=session)
-                return TextReply(f"Queued {queued} reminder(s).")
-            campaigns.close(
-                campaign_id,
-                db_session=session,
-                closed_by=request.actor.user_id,
-                security_channel=runtime.settings.security_channel,
-            )
-            return TextReply(
-                f"Campaign {campaign_id} closed; the final report goes to the security channel."
-            )
-    except campaigns.CampaignError as exc:
-        raise UserFacingError(str(exc)) from None
+    with runtime.db.session_scope() as session:
+        return _ACTIONS[action](runtime, request, rest, session)
 
 
 COMMAND = Command(
