@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from bot.cli.common import app, err, fail, out, settings
+
+if TYPE_CHECKING:
+    from knowledge.catalogue import Catalogue
+    from knowledge.schema import Entry, LegacyId
 
 catalogue_app = typer.Typer(help="The control catalogue.", no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
@@ -55,6 +59,18 @@ def _catalogue() -> object:
         fail(str(exc))
 
 
+def _entry(entry_id: str, hint: str = "") -> tuple[Catalogue, Entry, LegacyId | None]:
+    """The catalogue and the entry a typed ID names, or exit 1 saying nothing matches."""
+    from knowledge.catalogue import Catalogue
+
+    cat = _catalogue()
+    assert isinstance(cat, Catalogue)
+    entry, legacy = cat.resolve(entry_id)
+    if entry is None:
+        fail(f"no catalogue entry matches '{entry_id}'{hint}")
+    return cat, entry, legacy
+
+
 @catalogue_app.command("list")
 def catalogue_list(
     framework: Annotated[
@@ -87,14 +103,9 @@ def catalogue_list(
 def catalogue_show(entry_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Show one entry (accepts A.5.15, a.5.15, 5.15, Annex A 5.15, cc6.1 and 2013 IDs)."""
     from knowledge.answer import Answer, render_text
-    from knowledge.catalogue import Catalogue
     from knowledge.search import Hit
 
-    cat = _catalogue()
-    assert isinstance(cat, Catalogue)
-    entry, legacy = cat.resolve(entry_id)
-    if entry is None:
-        fail(f"no catalogue entry matches '{entry_id}' (try `compliance-bot catalogue list`)")
+    cat, entry, legacy = _entry(entry_id, " (try `compliance-bot catalogue list`)")
     hit = Hit(entry, 1.0, via="legacy" if legacy else "id", legacy=legacy)
     from knowledge.answer import compose
     from knowledge.search import SearchResult
@@ -112,13 +123,7 @@ def catalogue_show(entry_id: Annotated[str, typer.Argument(metavar="ID")]) -> No
 @catalogue_app.command("crosswalk")
 def catalogue_crosswalk(entry_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Show the other framework's counterparts of an ID, with our rationale."""
-    from knowledge.catalogue import Catalogue
-
-    cat = _catalogue()
-    assert isinstance(cat, Catalogue)
-    entry, _ = cat.resolve(entry_id)
-    if entry is None:
-        fail(f"no catalogue entry matches '{entry_id}'")
+    cat, entry, _ = _entry(entry_id)
     links = cat.crosswalk(entry.id)
     print(f"{entry.id} {entry.title}")
     if not links:
