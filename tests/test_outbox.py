@@ -1,0 +1,92 @@
+"""The outbox: references as columns (migration 0004 backfills older rows) and content as data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+
+from bot.blocks.messages import render
+from core.campaigns.service import INVITE, REPORT
+from core.db import Database, dispose_engines
+from core.migrate import upgrade
+from core.models import Outbox
+from core.outbox import CAMPAIGN, LEDGER, Ref, enqueue
+from jobs.nudges import NUDGE
+from jobs.witness import WITNESS
+
+
+def test_rows_queued_before_0004_get_their_reference_from_the_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    keys = ["campaign:7:U1:invite", "nudge:12:3", "escalation:12", "witness:41:abcdef", "odd"]
+    with engine.begin() as conn:
+        for n, key in enumerate(keys):
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (key, kind, recipient, payload, status, not_before,"
+                    " attempts, created_at) VALUES (:k, 'x', 'U1', '{}', 'pending', :t, 0, :t)"
+                ),
+                {"k": key, "t": datetime(2026, 1, 1, n, tzinfo=UTC)},
+            )
+    engine.dispose()
+    upgrade(url)
+    with Database(url).session_scope() as session:
+        refs = {r.key: (r.ref_type, r.ref_id) for r in session.scalars(select(Outbox))}
+    dispose_engines()
+    assert refs == {
+        "campaign:7:U1:invite": ("campaign", 7),
+        "nudge:12:3": ("evidence_request", 12),
+        "escalation:12": ("evidence_request", 12),
+        "witness:41:abcdef": ("ledger", 41),
+        "odd": (None, None),
+    }
+
+
+def test_enqueue_once_per_key_with_its_reference(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session_scope() as session:
+        assert enqueue("k1", REPORT, "C1", {"text": "hi"}, ref=Ref(CAMPAIGN, 3), db_session=session)
+        assert not enqueue(
+            "k1", REPORT, "C1", {"text": "x"}, ref=Ref(LEDGER, 1), db_session=session
+        )
+    with db.session_scope() as session:
+        row = session.scalars(select(Outbox)).one()
+        assert (row.ref_type, row.ref_id, row.payload) == ("campaign", 3, {"text": "hi"})
+
+
+def test_content_is_laid_out_by_kind_at_send_time() -> None:
+    invite = render(
+        INVITE,
+        {
+            "campaign_id": 3,
+            "title": "Policy",
+            "due": "2027-01-31T22:59:59+00:00",
+            "link": None,
+            "document_name": None,
+            "document_sha256": None,
+            "has_quiz": True,
+            "reminder": False,
+        },
+    )
+    assert invite["text"] == ":memo: Please read and acknowledge Policy by 2027-01-31."
+    assert invite["blocks"][-1]["elements"][0]["action_id"] == "take_quiz"
+    nudge = render(
+        NUDGE,
+        {
+            "request_id": 5,
+            "control_ref": "AC-01",
+            "control_title": "Access review",
+            "period": "2026-Q4",
+            "due": "2026-12-31T00:00:00+00:00",
+            "overdue_days": 2,
+            "due_today": False,
+            "expected": "",
+        },
+    )
+    assert "is 2 day(s) overdue" in nudge["text"]
+    assert render(WITNESS, {"text": "*head*", "head": "ab"})["text"] == "head"
+    laid_out = {"text": "queued before content was data", "blocks": [{"type": "divider"}]}
+    assert render(REPORT, laid_out) == laid_out
