@@ -191,3 +191,33 @@ def test_ten_thousand_rows_are_answered_with_progress_repeats_drafted_once(
     assert len(out) == 10_001 and out[0] == "Question,Section,Answer,Status,Confidence,Sources"
     assert out[1].startswith("Are backups tested in team 0?,S0,")
     assert out[501].split(",S")[1][1:] == out[1].split(",S")[1][1:]  # a repeat, answered the same
+
+
+def test_a_policy_citing_the_best_requirement_is_quoted_when_no_policy_matches_directly(
+    db: Database, searcher: Searcher
+) -> None:
+    answered = _answer(
+        db,
+        searcher,
+        "q.csv",
+        b"Question\nHow often are access rights reviewed?\n",
+        thresholds=Thresholds(policy=0.99),
+    )
+    draft = answered.rows[0].draft
+    assert draft.status == "suggested" and draft.answer.startswith(
+        "Our Access Control Policy (org.access-control):"
+    )
+
+
+def test_a_near_library_answer_is_suggested_when_nothing_else_drafts_it(
+    db: Database, searcher: Searcher
+) -> None:
+    near = Thresholds(library=0.999, library_suggestion=0.5, requirement=0.99, policy=0.99)
+    answered = _answer(
+        db, searcher, "q.csv", b"Question\nDo you carry cyber insurance?\n", thresholds=near
+    )
+    draft = answered.rows[0].draft
+    assert draft.status == "suggested" and draft.answer.startswith(
+        "Yes, we hold cyber liability insurance"
+    )
+    assert draft.sources[0].kind == "library" and draft.library_id is None

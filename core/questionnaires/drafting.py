@@ -28,7 +28,8 @@ STANDARDS = ("iso27001", "soc2")
 class Thresholds:
     """Scores that decide each status (cosine for the library, fused search scores otherwise)."""
 
-    library: float = 0.84  # a library question this close is the same question
+    library: float = 0.8  # a library question this close is the same question: approved
+    library_suggestion: float = 0.62  # this close, and nothing else drafts it: offered for review
     requirement: float = 0.42  # a catalogue entry this relevant leads to its register controls
     policy: float = 0.38  # an organisation policy this relevant is quoted
     margin: float = 0.06  # requirements within this of the best one count too
@@ -131,6 +132,10 @@ class Drafter:
         self.library = knowledge.library
         self._exact = {fold(a.question): a for a in self.library}
         self._library_vectors = embed(searcher.embedder, [a.question for a in self.library])
+        self._policies_citing: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.catalogue.by_framework("org"):
+            for cited in entry.cites:
+                self._policies_citing[cited].append(entry)
         self._implementing: dict[str, list[ControlFacts]] = defaultdict(list)
         for control in knowledge.controls:
             for requirement in control.requirements:
@@ -187,10 +192,13 @@ class Drafter:
             return Draft("", "needs_review", 0.0)
         hits = result.hits if result.in_scope else []
         requirements = self._requirements(hits)
-        policy = next((h for h in hits if h.entry.framework == "org"), None)
-        policy = policy if policy is not None and policy.score >= self.limits.policy else None
+        policy = self._policy(hits, requirements)
         controls = self._controls([entry for entry, _ in requirements])
         if policy is None and not controls:
+            if nearest is not None and nearest[1] >= self.limits.library_suggestion:
+                # A near library answer beats nothing, but a person has to confirm it fits.
+                suggestion = self._from_library(*nearest)
+                return Draft(suggestion.answer, "suggested", nearest[1], suggestion.sources)
             return self._needs_review(result.hits, nearest)
         sentences = [policy_sentence(policy.entry)] if policy else []
         sources = [Source(policy.entry.id, "policy")] if policy else []
@@ -214,6 +222,16 @@ class Drafter:
         scores = [policy.score] if policy else []
         scores += [score for _, score in requirements[:1]]
         return Draft(" ".join(sentences), "suggested", min(1.0, max(scores)), tuple(sources))
+
+    def _policy(self, hits: list[Hit], requirements: list[tuple[Entry, float]]) -> Hit | None:
+        """The best-matching policy, or else the policy citing the best-matching requirement."""
+        direct = next((h for h in hits if h.entry.framework == "org"), None)
+        if direct is not None and direct.score >= self.limits.policy:
+            return direct
+        for entry, score in requirements:
+            for policy in self._policies_citing.get(entry.id, []):
+                return Hit(policy, score * 0.9, via="cites")
+        return None
 
     def _requirements(self, hits: list[Hit]) -> list[tuple[Entry, float]]:
         """Best-matching standard requirements, topics standing in for the clauses they cite."""
