@@ -127,7 +127,7 @@ def test_csv_in_common_encodings_is_read(encoded: bytes, encoding: str) -> None:
 
 
 def test_a_csv_in_no_encoding_we_know_says_which_it_is_not() -> None:
-    content = "Question\nDo you?\n".encode() + b"\x81\x9d\xff"
+    content = b"Question\nDo you?\n" + b"\x81\x9d\xff"
     with pytest.raises(QuestionnaireError) as caught:
         open_questionnaire("q.csv", content)
     message = str(caught.value)
@@ -135,7 +135,9 @@ def test_a_csv_in_no_encoding_we_know_says_which_it_is_not() -> None:
 
 
 def test_semicolon_csv_keeps_its_delimiter_cells_and_neutralises_formulas() -> None:
-    content = "Nr;Frage / Question;Notiz\r\n1;Is MFA enforced?;=1+1\r\n2;Are backups tested?;-note\r\n".encode()
+    content = (
+        b"Nr;Frage / Question;Notiz\r\n1;Is MFA enforced?;=1+1\r\n2;Are backups tested?;-note\r\n"
+    )
     q = open_questionnaire("q.csv", content)
     out = q.write(_answered(q.questions, answer="=cmd|' /C calc'!A0")).decode("utf-8")
     lines = out.splitlines()
