@@ -159,9 +159,7 @@ def evidence_verify() -> None:
         result = ledger.verify(db_session=session)
     if not result.ok:
         fail(f"ledger verification FAILED: {result.problem}")
-    out.print(
-        f"ledger OK: {result.records} records ({result.answers} answers), head {result.head}"
-    )
+    out.print(f"ledger OK: {result.records} records ({result.answers} answers), head {result.head}")
 
 
 @export_app.callback()
