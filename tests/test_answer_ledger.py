@@ -50,6 +50,8 @@ def test_recorded_answer_is_a_ledger_record_with_who_where_what(
     database_url: str, catalogue: Catalogue
 ) -> None:
     db = Database(database_url)
+    off_topic = Answer("what's for lunch?", False, None)
+    off_topic.declined = True  # the search said it is not about security or compliance
     with db.session_scope() as session:
         record_question(
             db_session=session,
@@ -63,7 +65,7 @@ def test_recorded_answer_is_a_ledger_record_with_who_where_what(
             user_id="UBOB",
             surface="cli",
             channel=None,
-            answer=Answer("what's for lunch?", False, None, declined=True),
+            answer=off_topic,
         )
     (first, one), (second, two) = _answers(db)
     assert one == {

@@ -92,6 +92,8 @@ def audited(database_url: str, catalogue: Catalogue, settings: Settings) -> Data
         session.flush()
         campaigns.acknowledge(campaign.id, "U1", db_session=session)
         hit = Hit(catalogue.entries["A.5.18"], 0.8)
+        off_topic = Answer("lunch <menu>?", False, None)
+        off_topic.declined = True  # the search said it is not about security or compliance
         record_question(
             db_session=session,
             user_id="UALICE",
@@ -104,7 +106,7 @@ def audited(database_url: str, catalogue: Catalogue, settings: Settings) -> Data
             user_id="UBOB",
             surface="cli",
             channel=None,
-            answer=Answer("lunch <menu>?", False, None, declined=True),
+            answer=off_topic,
         )
     return db
 
