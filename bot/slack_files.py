@@ -216,6 +216,17 @@ def _info(client: WebClient, file_id: str) -> dict[str, Any]:
         ) from None
 
 
+def check_shared_by(client: WebClient, file_id: str, *, user: str, channel: str | None) -> None:
+    """Refuse a file the person did not share with the bot themselves (a forged button value)."""
+    info = _info(client, file_id)
+    if info.get("user") == user or (channel and channel in (info.get("ims") or [])):
+        return
+    log.warning("refused %s a file they did not share (%s)", user, file_id)
+    raise UserFacingError(
+        "I can only take a file you shared with me yourself; send it to me again."
+    )
+
+
 def download(client: WebClient, file_id: str, settings: Settings) -> FileUpload:
     """files.info, then the file with the bot token from Slack's file hosts only, within the deadline."""
     info = _info(client, file_id)

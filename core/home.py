@@ -32,6 +32,7 @@ class PendingAck:
     title: str
     due_at: datetime
     link: str | None
+    has_quiz: bool = False  # acknowledged by passing the quiz, not by a button
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def home_for(
         )
         .order_by(Campaign.due_at)
     ).scalars()
-    model.acks = [PendingAck(c.id, c.title, c.due_at, c.link) for c in acks]
+    model.acks = [PendingAck(c.id, c.title, c.due_at, c.link, bool(c.quiz)) for c in acks]
     if is_security:
         progress = db_session.execute(
             select(

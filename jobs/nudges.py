@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database, affected
+from core.errors import DomainError
 from core.models import EvidenceRequest, OrgControl, utcnow
 from core.outbox import EVIDENCE_REQUEST, Ref, enqueue
 from jobs import people
@@ -18,6 +19,10 @@ from jobs import people
 NUDGE = "evidence_nudge"
 ESCALATION = "evidence_escalation"
 OVERDUE_GAPS = (1, 2, 4, 7, 14)  # days between overdue reminders, then every 14
+
+
+class SnoozeError(DomainError):
+    """A snooze that cannot be done; the message says why."""
 
 
 def first_nudge_at(request: EvidenceRequest, days_before: int) -> datetime:
@@ -204,12 +209,16 @@ def _escalate(
 
 
 def snooze(request_id: int, days: int, *, db_session: Session, user_id: str) -> EvidenceRequest:
-    """Push the next reminder back by days (1, 3 or 7)."""
+    """Push the next reminder back by days (1, 3 or 7); only the control's owner may."""
     if days not in {1, 3, 7}:
-        raise ValueError("snooze for 1, 3 or 7 days")
+        raise SnoozeError("Snooze for 1, 3 or 7 days.")
     request = db_session.get(EvidenceRequest, request_id)
-    if request is None:
-        raise ValueError("That evidence request no longer exists.")
+    control = db_session.get(OrgControl, request.control_id) if request else None
+    if request is None or control is None:
+        raise SnoozeError("That evidence request no longer exists.")
+    # The nudge (and its buttons) went to the owner; a button value naming another request is not theirs.
+    if user_id not in {control.owner_user_id, control.owner}:
+        raise SnoozeError(f"Only the owner of {control.ref} can snooze its reminders.")
     until = utcnow() + timedelta(days=days)
     request.snoozed_until = until
     request.next_nudge_at = until

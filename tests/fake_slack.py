@@ -39,6 +39,8 @@ class FileServing:
     body: bytes | None = None  # what the download serves instead of the file (an HTML page, say)
     redirect: str | None = None  # answer the download with 302 Location: redirect
     trickle: float | None = None  # seconds between bytes, until release is set
+    user: str = "UALICE"  # who shared the file (files.info "user")
+    ims: tuple[str, ...] = ()  # DMs it was shared in (files.info "ims")
 
 
 class FakeSlack:
@@ -222,6 +224,8 @@ class FakeSlack:
                     "size": len(content),
                     "mimetype": serving.mimetype,
                     "url_private_download": serving.url or f"{self.root}/files/{fid}",
+                    "user": serving.user,
+                    "ims": list(serving.ims),
                 },
             }
         if method == "files.upload.v2" or method == "files.getUploadURLExternal":

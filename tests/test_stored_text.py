@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.ids import Block, Field, View
+from core.campaigns import service as campaigns
 from core.db import Database
 from core.evidence.service import EvidenceError, FileUpload, controls_for, submit
 from core.filenames import MAX_NAME, storable_name
-from core.models import OrgControl, Question, Submission
+from core.models import Campaign, OrgControl, Question, Submission, utcnow
 
 
 @pytest.fixture
@@ -64,6 +68,28 @@ def test_file_with_a_very_long_name_and_a_nul_is_stored(db: Database, settings) 
         stored = session.scalars(select(Submission.file_name)).one()
     assert stored is not None and len(stored) <= MAX_NAME
     assert stored.startswith("access review very") and stored.endswith(".pdf")
+
+
+def test_campaign_document_with_a_very_long_name_is_stored(
+    settings, fake_slack, database_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    fake_slack.add_user("U1")
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url)
+    with Database(database_url).session_scope() as session:
+        campaigns.start(
+            client,
+            db_session=session,
+            title="Acceptable use 2027",
+            audience_spec="users:U1",
+            due=utcnow() + timedelta(days=14),
+            created_by="USEC1",
+            reminder_days=3,
+            document=("policy\x00" + "p" * 500 + ".pdf", b"%PDF policy"),
+        )
+    with Database(database_url).session_scope() as session:
+        stored = session.scalars(select(Campaign.document_name)).one()
+    assert stored is not None and len(stored) <= MAX_NAME and stored.endswith(".pdf")
+    assert "\x00" not in stored
 
 
 def _reply(slack_app, fake_slack, text: str) -> str:  # type: ignore[no-untyped-def]

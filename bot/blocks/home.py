@@ -30,17 +30,18 @@ def home_blocks(model: HomeModel, readiness: list[Block] | None = None) -> list[
             )
         )
     for ack in model.acks:
-        blocks.append(
-            section(
-                f"*Acknowledge: {ack.title}* — due {_date(ack.due_at)}",
-                button(
-                    "I have read and understood",
-                    Action.ACKNOWLEDGE,
-                    str(ack.campaign_id),
-                    style="primary",
-                ),
+        # A campaign with a quiz refuses the plain button: offer the quiz instead.
+        choice = (
+            button("Take the quiz", Action.TAKE_QUIZ, str(ack.campaign_id), style="primary")
+            if ack.has_quiz
+            else button(
+                "I have read and understood",
+                Action.ACKNOWLEDGE,
+                str(ack.campaign_id),
+                style="primary",
             )
         )
+        blocks.append(section(f"*Acknowledge: {ack.title}* — due {_date(ack.due_at)}", choice))
     if model.is_security:
         blocks += [divider(), section("*Security team overview*")]
         blocks += readiness or []  # per-framework readiness, above the campaigns

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.campaigns import audience as audiences
-from core.campaigns.quiz import Quiz, grade
 from core.db import affected
 from core.errors import DomainError
+from core.filenames import storable_name
 from core.models import Campaign, CampaignRecipient, Outbox, utcnow
 from core.outbox import CAMPAIGN, Ref, enqueue
 
@@ -141,7 +141,7 @@ def start(
         include_guests=include_guests,
         created_by=created_by,
         quiz=quiz,
-        document_name=document[0] if document else None,
+        document_name=storable_name(document[0]) if document else None,
         document_sha256=hashlib.sha256(document[1]).hexdigest() if document else None,
         next_reminder_at=min(due, now + timedelta(days=reminder_days)),
         next_audience_sync_at=now + timedelta(hours=1) if rolling else None,
@@ -186,6 +186,33 @@ def _recipient(campaign_id: int, user_id: str, *, db_session: Session) -> Campai
     ).first()
 
 
+@dataclass(frozen=True)
+class Acknowledgement:
+    """An acknowledgement taken; channel/ts is the person's own invitation to mark as done."""
+
+    campaign: Campaign
+    new: bool  # False when it had been recorded before
+    channel: str | None
+    ts: str | None
+
+
+def own_row(
+    campaign_id: int, user_id: str, *, db_session: Session
+) -> tuple[Campaign, CampaignRecipient]:
+    """A campaign that still takes acknowledgements, and the person's own row of it."""
+    campaign = db_session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError("That campaign no longer exists.")
+    if campaign.status != "active":
+        raise CampaignError(f"“{campaign.title}” is closed; acknowledgements are no longer taken.")
+    recipient = _recipient(campaign_id, user_id, db_session=db_session)
+    if recipient is None:
+        raise CampaignError(
+            "You are not in this campaign's audience; ask the security team if you should be."
+        )
+    return campaign, recipient
+
+
 def acknowledge(
     campaign_id: int,
     user_id: str,
@@ -194,29 +221,30 @@ def acknowledge(
     score: float | None = None,
     channel: str | None = None,
     ts: str | None = None,
-) -> tuple[Campaign, bool]:
-    """Record an acknowledgement once; (campaign, False) when it was already recorded."""
-    campaign = db_session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise CampaignError("That campaign no longer exists.")
+) -> Acknowledgement:
+    """Record the person's acknowledgement once, on their own row of an active campaign.
+
+    A campaign with a quiz is acknowledged only with a passing score (attempts.submit_quiz).
+    """
+    campaign, recipient = own_row(campaign_id, user_id, db_session=db_session)
+    if campaign.quiz and score is None:
+        raise CampaignError("This campaign needs the quiz passed first: use “Take the quiz”.")
+    # A payload names the message clicked, but a forged one could name anyone's: only one in the
+    # person's own DM with the bot (where their invitations went) counts, else their last invitation.
+    if not (channel and ts and channel == recipient.channel):
+        channel, ts = recipient.channel, recipient.ts
     now = utcnow()
     claimed = affected(
         db_session,
         update(CampaignRecipient)
         .where(
-            CampaignRecipient.campaign_id == campaign_id,
-            CampaignRecipient.user_id == user_id,
+            CampaignRecipient.id == recipient.id,
             CampaignRecipient.acknowledged_at.is_(None),
         )
         .values(acknowledged_at=now, quiz_score=score),
     )
-    recipient = _recipient(campaign_id, user_id, db_session=db_session)
-    if recipient is None:
-        raise CampaignError(
-            "You are not in this campaign's audience; ask the security team if you should be."
-        )
     if claimed != 1:
-        return campaign, False
+        return Acknowledgement(campaign, False, channel, ts)
     ledger.append(
         "acknowledgement",
         {
@@ -225,13 +253,13 @@ def acknowledge(
             "user": user_id,
             "at": now.isoformat(),
             "document_sha256": campaign.document_sha256,
-            "channel": channel or recipient.channel,
-            "ts": ts or recipient.ts,
+            "channel": channel,
+            "ts": ts,
             "quiz_score": score,
         },
         db_session=db_session,
     )
-    return campaign, True
+    return Acknowledgement(campaign, True, channel, ts)
 
 
 def record_quiz_failure(
@@ -250,45 +278,6 @@ def record_quiz_failure(
         },
         db_session=db_session,
     )
-
-
-@dataclass(frozen=True)
-class QuizResult:
-    """A graded quiz attempt, already recorded."""
-
-    title: str
-    score: float
-    pass_mark: float
-    passed: bool
-    new: bool  # a pass that recorded the acknowledgement now (not an earlier one)
-
-
-def submit_quiz(
-    campaign_id: int,
-    user_id: str,
-    answers: dict[int, int],
-    *,
-    db_session: Session,
-    channel: str | None = None,
-    ts: str | None = None,
-) -> QuizResult | None:
-    """Grade answers (question index -> choice); a pass acknowledges, a fail goes in the ledger.
-
-    None when the campaign is gone or has no quiz.
-    """
-    campaign = db_session.get(Campaign, campaign_id)
-    if campaign is None or not campaign.quiz:
-        return None
-    quiz = Quiz.model_validate(campaign.quiz)
-    score, passed = grade(quiz, answers)
-    new = False
-    if passed:
-        campaign, new = acknowledge(
-            campaign_id, user_id, db_session=db_session, score=score, channel=channel, ts=ts
-        )
-    else:
-        record_quiz_failure(campaign, user_id, score, db_session=db_session)
-    return QuizResult(campaign.title, score, quiz.pass_mark, passed, new)
 
 
 def status(campaign_id: int, *, db_session: Session, now: datetime | None = None) -> Status:

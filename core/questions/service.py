@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.errors import DomainError
 from core.models import Feedback, Question, utcnow
 from knowledge.answer import Answer
 
@@ -50,6 +51,24 @@ def record_question(
     )
     question.ledger_seq = record.seq
     db_session.flush()
+    return question
+
+
+class QuestionError(DomainError):
+    """A stored question cannot be used as asked; the message says why."""
+
+
+def shareable(question_id: int, *, user_id: str, channel: str, db_session: Session) -> Question:
+    """The person's own question, to be shared into the channel they asked it in."""
+    question = db_session.get(Question, question_id)
+    if question is None:
+        raise QuestionError("I can't find that answer any more; ask the question again.")
+    # Button values can be forged: someone else's question, or a channel the person never spoke
+    # in. The channel the question was asked in is one the person is in (Slack sent it from there).
+    if question.user_id != user_id:
+        raise QuestionError("You can only share answers to questions you asked.")
+    if not channel or channel != question.channel:
+        raise QuestionError("I can only share an answer into the channel it was asked in.")
     return question
 
 

@@ -12,16 +12,27 @@ from bot.blocks.messages import acknowledged
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
+from bot.slack_text import parse_id
+from core.campaigns import attempts
 from core.campaigns import service as campaigns
-from core.models import Campaign
+from core.models import utcnow
 from jobs import nudges
 
+STALE = "That button no longer works."
 
-def _int_value(body: dict[str, Any]) -> int:
+
+def _value(body: dict[str, Any]) -> str:
     try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        raise UserFacingError("That button no longer works.") from None
+        return str(body["actions"][0]["value"])
+    except (KeyError, IndexError, TypeError):
+        raise UserFacingError(STALE) from None
+
+
+def _id_value(body: dict[str, Any]) -> int:
+    found = parse_id(_value(body))
+    if found is None:
+        raise UserFacingError(STALE)
+    return found
 
 
 def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -35,35 +46,24 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.ACKNOWLEDGE)
     def on_ack(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        campaign_id = _int_value(body)
-        user = body["user"]["id"]
         channel, ts = _where(body)
         with deps.runtime.db.session_scope() as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is not None and campaign.quiz:
-                raise UserFacingError(
-                    "This campaign needs the quiz passed first: use “Take the quiz”."
-                )
-            try:
-                campaign, new = campaigns.acknowledge(
-                    campaign_id, user, db_session=session, channel=channel, ts=ts
-                )
-            except campaigns.CampaignError as exc:
-                raise UserFacingError(str(exc)) from None
-            title = campaign.title
-        if new and channel and ts:
-            from core.models import utcnow
-
-            client.chat_update(channel=channel, ts=ts, **acknowledged(title, utcnow(), None))
+            done = campaigns.acknowledge(
+                _id_value(body), body["user"]["id"], db_session=session, channel=channel, ts=ts
+            )
+            title = done.campaign.title
+        # The service says which message is the clicker's own: never one a forged payload names.
+        if done.new and done.channel and done.ts:
+            client.chat_update(
+                channel=done.channel, ts=done.ts, **acknowledged(title, utcnow(), None)
+            )
 
     @app.action(Action.TAKE_QUIZ)
     def on_quiz(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         with deps.runtime.db.session_scope() as session:
-            campaign = session.get(Campaign, _int_value(body))
-            if campaign is None or not campaign.quiz:
-                raise UserFacingError("That campaign has no quiz any more.")
-            view = quiz_modal(campaign.id, campaign.title, campaign.quiz)
+            campaign = attempts.quiz_for(_id_value(body), body["user"]["id"], db_session=session)
+            view = quiz_modal(campaign.id, campaign.title, campaign.quiz or {})
         channel, ts = _where(body)
         view["private_metadata"] = f"{campaign.id}|{channel or ''}|{ts or ''}"
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -71,16 +71,15 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.SNOOZE)
     def on_snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        value = str(body["actions"][0].get("value", ""))
-        request_id, _, days = value.partition(":")
-        try:
-            with deps.runtime.db.session_scope() as session:
-                request = nudges.snooze(
-                    int(request_id), int(days), db_session=session, user_id=body["user"]["id"]
-                )
-                until = request.snoozed_until
-        except ValueError as exc:
-            raise UserFacingError(str(exc)) from None
+        request_id, _, days = _value(body).partition(":")
+        found = parse_id(request_id)
+        if found is None or days not in {"1", "3", "7"}:
+            raise UserFacingError(STALE)
+        with deps.runtime.db.session_scope() as session:
+            request = nudges.snooze(
+                found, int(days), db_session=session, user_id=body["user"]["id"]
+            )
+            until = request.snoozed_until
         channel, ts = _where(body)
         if channel and ts and until:
             client.chat_update(

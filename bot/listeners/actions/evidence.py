@@ -13,6 +13,8 @@ from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.evidence_flow import find_controls, hand_in, result_text
 from bot.ids import Action
+from bot.slack_files import check_shared_by
+from bot.slack_text import parse_id
 from core.evidence.service import EvidenceError, review
 from core.models import EvidenceRequest, OrgControl
 
@@ -25,10 +27,15 @@ def _value(body: dict[str, Any]) -> str:
 
 
 def _request_id(body: dict[str, Any]) -> int:
-    try:
-        return int(_value(body))
-    except ValueError:
-        raise UserFacingError("That button no longer works.") from None
+    found = parse_id(_value(body))
+    if found is None:
+        raise UserFacingError("That button no longer works.")
+    return found
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    """Where the button was clicked (Slack sets this, not the button's value)."""
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
 def notify_owner(deps: Deps, client: WebClient, request_id: int) -> None:
@@ -93,6 +100,8 @@ def register(app: App, deps: Deps) -> None:
         controls = find_controls(deps.runtime, ref)
 
         def confirm() -> None:
+            # The value names a file; only one the clicker shared with the bot may be handed in.
+            check_shared_by(client, file_id, user=actor.user_id, channel=_channel(body))
             upload = _fetch(deps.runtime, file_id)
             result = hand_in(deps.runtime, actor, controls, upload=upload)
             respond(replace_original=True, text=result_text(result, deps.runtime))

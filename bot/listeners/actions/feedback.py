@@ -11,14 +11,18 @@ from bot.blocks.answer import feedback_modal
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
+from bot.slack_text import parse_id
 from core.questions.service import record_feedback
 
 
 def _question_id(body: dict[str, Any]) -> int:
     try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        raise UserFacingError("That button no longer works; ask the question again.") from None
+        found = parse_id(str(body["actions"][0]["value"]))
+    except (KeyError, IndexError, TypeError):
+        found = None
+    if found is None:
+        raise UserFacingError("That button no longer works; ask the question again.")
+    return found
 
 
 def register(app: App, deps: Deps) -> None:

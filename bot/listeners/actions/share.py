@@ -12,7 +12,8 @@ from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.router import AnswerReply
 from bot.slack_render import message_args
-from core.models import Question
+from bot.slack_text import parse_id
+from core.questions import service as questions
 
 
 def register(app: App, deps: Deps) -> None:
@@ -21,21 +22,17 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.SHARE_ANSWER)
     def on_share(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        try:
-            question_id = int(body["actions"][0]["value"])
-        except (KeyError, IndexError, ValueError):
-            raise UserFacingError("That button no longer works; ask the question again.") from None
+        question_id = parse_id(str((body.get("actions") or [{}])[0].get("value", "")))
+        if question_id is None:
+            raise UserFacingError("That button no longer works; ask the question again.")
+        channel = str((body.get("channel") or {}).get("id") or "")
+        user = body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
-            question = session.get(Question, question_id)
-            text = question.text if question else None
-        if text is None:
-            raise UserFacingError("I can't find that answer any more; ask the question again.")
+            text = questions.shareable(
+                question_id, user_id=user, channel=channel, db_session=session
+            ).text
         # Answers are deterministic for the same catalogue, so the shared copy matches what was seen.
         answer = deps.runtime.answer(text)
-        channel = (body.get("channel") or {}).get("id")
-        if not channel:
-            raise UserFacingError("I can only share answers into a channel.")
-        user = body["user"]["id"]
         args = message_args(AnswerReply(answer, question_id), deps.router.commands)
         client.chat_postMessage(
             channel=channel, text=f"<@{user}> shared: {args['text']}", blocks=args.get("blocks")

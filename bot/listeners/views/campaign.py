@@ -12,9 +12,11 @@ from bot.blocks.common import submitted
 from bot.blocks.messages import acknowledged
 from bot.campaign_form import FormErrors, StartForm, parse_start
 from bot.deps import Deps
-from bot.errors import UserFacingError
+from bot.errors import FieldError, UserFacingError
 from bot.ids import Block, View
 from bot.slack_files import download
+from bot.slack_text import parse_id
+from core.campaigns import attempts
 from core.campaigns import service as campaigns
 from core.campaigns.audience import AudienceError
 from core.models import utcnow
@@ -49,20 +51,25 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(View.QUIZ)
     def on_quiz(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        campaign_id_raw, _, where = (view.get("private_metadata") or "").partition("|")
+        campaign_id_raw, _, where = str(view.get("private_metadata") or "").partition("|")
         channel, _, ts = where.partition("|")
+        campaign_id = parse_id(campaign_id_raw)
+        if campaign_id is None:
+            raise UserFacingError("That quiz no longer works; open it again from the invitation.")
+        answers = _answers(view)
         # Graded and recorded before the ack: a modal that closes tells the person their
-        # acknowledgement is on record, so it must already be committed.
+        # acknowledgement is on record, so it must already be committed. Refusals (not in the
+        # audience, campaign closed) raise before anything is recorded and show in the modal.
         with deps.runtime.db.session_scope() as session:
-            result = campaigns.submit_quiz(
-                int(campaign_id_raw or 0),
+            result = attempts.submit_quiz(
+                campaign_id,
                 body["user"]["id"],
-                _answers(view),
+                answers,
                 db_session=session,
                 channel=channel or None,
                 ts=ts or None,
             )
-        if result is not None and not result.passed:
+        if not result.passed:
             ack(
                 response_action="errors",
                 errors={
@@ -71,9 +78,12 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         ack()
-        if result is not None and result.new and channel and ts:
+        # The service names the person's own invitation, whatever the metadata said.
+        if result.new and result.channel and result.ts:
             client.chat_update(
-                channel=channel, ts=ts, **acknowledged(result.title, utcnow(), result.score)
+                channel=result.channel,
+                ts=result.ts,
+                **acknowledged(result.title, utcnow(), result.score),
             )
 
 
@@ -83,8 +93,12 @@ def _answers(view: dict[str, Any]) -> dict[int, int]:
     for block_id in (view.get("state") or {}).get("values") or {}:
         index = block_id.removeprefix(Block.QUIZ_QUESTION)
         picked = (submitted(view, block_id, "selected_option") or {}).get("value")
-        if index != block_id and index.isdigit() and picked is not None:
-            answers[int(index)] = int(picked)
+        if index == block_id or not index.isdigit() or picked is None:
+            continue
+        # The modal offers choices 0..n-1: anything else was not one of them.
+        if not (isinstance(picked, str) and picked.isascii() and picked.isdigit()):
+            raise FieldError("Pick one of the answers shown.", block_id)
+        answers[int(index)] = int(picked[:6])
     return answers
 
 

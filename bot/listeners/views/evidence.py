@@ -14,6 +14,7 @@ from bot.errors import UserFacingError
 from bot.evidence_flow import hand_in, result_text
 from bot.ids import Block, View
 from bot.listeners.actions.evidence import notify_owner
+from bot.slack_text import parse_id
 from core.evidence.service import EvidenceError, review
 from core.models import EvidenceRequest, OrgControl
 
@@ -40,7 +41,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
-            request = session.get(EvidenceRequest, int(view.get("private_metadata") or 0))
+            request_id = parse_id(str(view.get("private_metadata") or ""))
+            request = session.get(EvidenceRequest, request_id) if request_id else None
             control = session.get(OrgControl, request.control_id) if request else None
         if control is None:
             raise UserFacingError("That evidence request no longer exists.")
@@ -63,7 +65,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         deps.runtime.team.require(user, "reject evidence")
-        request_id = int(view.get("private_metadata") or 0)
+        request_id = parse_id(str(view.get("private_metadata") or "")) or 0
         try:
             with deps.runtime.db.session_scope() as session:
                 review(request_id, accept=False, reviewer=user, comment=comment, db_session=session)

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from bot.blocks.common import submitted
 from bot.deps import Deps
 from bot.ids import Block, View
+from bot.slack_text import parse_id
 from core.questions.service import record_feedback
 
 
@@ -19,10 +20,7 @@ def register(app: App, deps: Deps) -> None:
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
         comment = submitted(view, Block.FEEDBACK_COMMENT)
-        try:
-            question_id = int(view.get("private_metadata") or 0)
-        except ValueError:
-            question_id = 0
+        question_id = parse_id(str(view.get("private_metadata") or "")) or 0
         with deps.runtime.db.session_scope() as session:
             record_feedback(
                 db_session=session,
