@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.slack_text import MAX_ID, first_word, parse_id
-from core.models import Question
+from core.models import OrgControl, Question, Submission
 
 
 def _reply(slack_app, fake_slack, text: str, *, user: str = "USEC1") -> str:  # type: ignore[no-untyped-def]
@@ -58,3 +58,23 @@ def test_campaign_argument_that_is_not_a_number_gets_usage(slack_app, fake_slack
     text = _reply(slack_app, fake_slack, "campaign status three")
     assert "`three` is not a campaign number" in text
     assert "/compliance campaign" in text
+
+
+def test_evidence_words_separated_by_tabs_and_newlines(
+    slack_app, fake_slack, slack_runtime
+) -> None:
+    with slack_runtime.db.session_scope() as session:
+        session.add(
+            OrgControl(
+                ref="AC-01",
+                title="Access review",
+                requirements=[],
+                owner="UALICE",
+                owner_user_id="UALICE",
+                cadence="quarterly",
+            )
+        )
+    text = _reply(slack_app, fake_slack, "evidence\tAC-01\nquarterly review done", user="UALICE")
+    assert "Evidence recorded for AC-01" in text
+    with slack_runtime.db.session_scope() as session:
+        assert session.scalars(select(Submission.text)).one() == "quarterly review done"

@@ -14,6 +14,7 @@ from bot.guard import failure_message
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from bot.slack_files import download
+from bot.slack_text import first_word
 from core.evidence.service import FileUpload, SubmissionResult
 from core.models import OrgControl
 from knowledge import ids
@@ -57,7 +58,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
         raise UsageError(
             "Name the control, then the evidence: a sentence, a link, or attach a file.", "evidence"
         )
-    first, _, rest = args.strip().partition(" ")
+    first, rest = first_word(args)
     target: str | None = first
     text = rest.strip()
     try:
