@@ -172,11 +172,17 @@ def serve(
     if http:
         import waitress
 
-        from bot.http import wsgi_app
+        from bot.http import MAX_BODY_BYTES, wsgi_app
 
         err.print(f"serving Slack events on http://{host}:{port}/slack/events (health: /healthz)")
         waitress.serve(
-            wsgi_app(slack_app, rt), host=host, port=port, threads=8, ident="compliance-bot"
+            wsgi_app(slack_app, rt),
+            host=host,
+            port=port,
+            threads=8,
+            ident="compliance-bot",
+            # waitress itself refuses bigger bodies (413) instead of spooling them to disk first.
+            max_request_body_size=MAX_BODY_BYTES,
         )
         return
     from slack_bolt.adapter.socket_mode import SocketModeHandler
