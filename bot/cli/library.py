@@ -40,7 +40,8 @@ def library_import(
         fail(str(exc))
     out.print(
         f"library imported: {len(result.created)} created, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged"
+        f"{len(result.unchanged)} unchanged",
+        soft_wrap=True,
     )
 
 
@@ -92,4 +93,4 @@ def library_export(
     except QuestionnaireError as exc:
         fail(str(exc), 2)
     out_file.write_bytes(content)
-    out.print(f"wrote {out_file}: {total} answers")
+    out.print(f"wrote {out_file}: {total} answers", highlight=False, soft_wrap=True)

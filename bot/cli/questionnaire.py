@@ -83,4 +83,5 @@ def questionnaire_answer(
         f"{len(answered.rows)} questions: {counts['approved']} approved, "
         f"{counts['suggested']} suggested, {counts['needs_review']} need review; wrote {target}",
         highlight=False,
+        soft_wrap=True,
     )
