@@ -34,6 +34,7 @@ class Answer:
     framework: str | None = None
     truncated: bool = False
     took_ms: float = 0.0
+    declined: bool = False  # not about security or compliance: no control offered
 
     @property
     def hits(self) -> list[Hit]:
@@ -59,6 +60,15 @@ def _equivalents(catalogue: Catalogue, entry: Entry) -> list[Equivalent]:
 def compose(result: SearchResult, catalogue: Catalogue, *, min_score: float) -> Answer:
     """Pick the best entry, related ones, crosswalk equivalents and any 2013 note."""
     hits = result.hits
+    if not result.in_scope:
+        return Answer(
+            result.query,
+            False,
+            None,
+            framework=result.framework,
+            truncated=result.truncated,
+            declined=True,
+        )
     if not hits:
         return Answer(result.query, False, None, framework=result.framework)
     best = hits[0]
@@ -87,6 +97,17 @@ def compose(result: SearchResult, catalogue: Catalogue, *, min_score: float) -> 
     return answer
 
 
+DECLINE = (
+    "That doesn't look like a question about security, privacy or compliance, so I have no control "
+    "to point you to. I can help with ISO 27001 clauses and Annex A controls, SOC 2 criteria, how "
+    "the audits work, what evidence auditors expect, and our own security policies."
+)
+DECLINE_EXAMPLES = (
+    "For example: \u201cdo contractors need security training?\u201d, \u201cA.5.15\u201d "
+    "or \u201cwe emailed a customer list to the wrong person\u201d."
+)
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(
         " ".join(text.split()), width=96, initial_indent=indent, subsequent_indent=indent
@@ -103,6 +124,8 @@ def render_text(answer: Answer) -> str:
     lines: list[str] = []
     if answer.truncated:
         lines.append("(Your question was long: I used its first 1,000 characters.)")
+    if answer.declined:
+        return "\n".join([*lines, DECLINE, DECLINE_EXAMPLES])
     if not answer.confident or answer.best is None:
         lines.append(
             "I don't have a confident answer to that in the catalogue. "

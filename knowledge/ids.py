@@ -96,3 +96,8 @@ def canonical(raw: str) -> list[str]:
         return [text.lower()]
     found = candidates(text)
     return found or [text]
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of everything in text that reads as an ID, so text repairs leave it alone."""
+    return [m.span() for rx in (_SOC2, _ANNEX, _CLAUSE, _BARE) for m in rx.finditer(text)]

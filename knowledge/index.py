@@ -1,4 +1,4 @@
-"""The dense index: faiss over entry texts, cached on disk under a key of content and model."""
+"""The dense index: faiss over entry texts and staff questions, cached under a key of content and model."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from knowledge.embedder import Embedder
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)
-FORMAT = "v1"
+FORMAT = "v2"  # v2: one row per staff question as well
 
 
-def views(entry: Entry) -> list[str]:
-    """The texts embedded for one entry: each is short enough for the model's 256-token window."""
+def text_views(entry: Entry) -> list[str]:
+    """The entry's own texts: each is short enough for the model's 256-token window."""
     head = f"{entry.id} {entry.title}"
     out = [f"{head}. {', '.join(entry.keywords)}", f"{head}. {entry.summary}"]
     if entry.guidance:
@@ -30,35 +30,38 @@ def views(entry: Entry) -> list[str]:
     return out
 
 
+def views(entry: Entry) -> list[tuple[str, str]]:
+    """Every text embedded for one entry with its kind: "text" views, then one per staff question."""
+    return [("text", t) for t in text_views(entry)] + [("question", q) for q in entry.questions]
+
+
 @dataclass
 class DenseIndex:
-    """A faiss inner-product index whose rows map back to entry IDs."""
+    """A faiss inner-product index whose rows map back to entry IDs (several rows per entry)."""
 
     index: faiss.Index
     rows: list[str]
+    kinds: list[str]
     key: str
     loaded_from_cache: bool
 
-    def search(self, vector: np.ndarray, k: int) -> dict[str, float]:
-        """Best cosine per entry among the k nearest rows."""
-        k = min(k, self.index.ntotal)
-        scores, idx = self.index.search(vector.reshape(1, -1), k)
-        best: dict[str, float] = {}
-        for score, row in zip(scores[0], idx[0], strict=True):
-            if row < 0:
-                continue
-            entry_id = self.rows[row]
-            if float(score) > best.get(entry_id, -1.0):
-                best[entry_id] = float(score)
-        return best
+    def row_scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of the query to every row, in row order."""
+        n = self.index.ntotal
+        out = np.full(n, -1.0, dtype=np.float32)
+        if n:
+            scores, idx = self.index.search(vector.reshape(1, -1).astype(np.float32), n)
+            keep = idx[0] >= 0
+            out[idx[0][keep]] = scores[0][keep]
+        return out
 
 
 def content_key(entries: list[Entry], model_name: str) -> str:
     """Hash of every embedded text and the model: any change means a rebuild."""
     digest = hashlib.sha256(f"{FORMAT}\n{model_name}\n".encode())
     for entry in entries:
-        for text in views(entry):
-            digest.update(entry.id.encode() + b"\x00" + text.encode() + b"\x01")
+        for kind, text in views(entry):
+            digest.update(f"{entry.id}\x00{kind}\x00{text}\x01".encode())
     return digest.hexdigest()[:24]
 
 
@@ -84,13 +87,13 @@ def _try_load(index_dir: Path, key: str, dim: int) -> DenseIndex | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         index = faiss.read_index(str(vec_path))
-        rows = list(meta["rows"])
-        if meta.get("key") != key or index.ntotal != len(rows) or index.d != dim:
+        rows, kinds = list(meta["rows"]), list(meta["kinds"])
+        if meta.get("key") != key or not index.ntotal == len(rows) == len(kinds) or index.d != dim:
             raise ValueError("index and its metadata disagree")
     except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never fatal
         log.warning("search index cache in %s is unusable (%s); rebuilding it", index_dir, exc)
         return None
-    return DenseIndex(index, rows, key, loaded_from_cache=True)
+    return DenseIndex(index, rows, kinds, key, loaded_from_cache=True)
 
 
 def build(
@@ -109,10 +112,12 @@ def build(
             return cached
     texts: list[str] = []
     rows: list[str] = []
+    kinds: list[str] = []
     for entry in entries:
-        for text in views(entry):
+        for kind, text in views(entry):
             texts.append(text)
             rows.append(entry.id)
+            kinds.append(kind)
     vectors = np.zeros((0, embedder.dim), dtype=np.float32)
     step = 32
     chunks = []
@@ -125,20 +130,20 @@ def build(
     index = faiss.IndexFlatIP(embedder.dim)
     index.add(vectors)
     if index_dir is not None:
-        _save(index_dir, key, index, rows)
-    return DenseIndex(index, rows, key, loaded_from_cache=False)
+        _save(index_dir, key, index, rows, kinds)
+    return DenseIndex(index, rows, kinds, key, loaded_from_cache=False)
 
 
 def _write_text(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
-def _save(index_dir: Path, key: str, index: faiss.Index, rows: list[str]) -> None:
+def _save(index_dir: Path, key: str, index: faiss.Index, rows: list[str], kinds: list[str]) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         vec_path, meta_path = _paths(index_dir, key)
         _atomic_write(vec_path, lambda tmp: faiss.write_index(index, tmp))
-        meta = json.dumps({"key": key, "format": FORMAT, "rows": rows})
+        meta = json.dumps({"key": key, "format": FORMAT, "rows": rows, "kinds": kinds})
         _atomic_write(meta_path, lambda tmp: _write_text(tmp, meta))
         for old in index_dir.glob("dense-*"):
             if key not in old.name:

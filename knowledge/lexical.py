@@ -1,10 +1,11 @@
-"""A small BM25 ranker, so acronyms and rare terms (NTP, DLP, SoA) weigh what they should."""
+"""Lexical ranking with bm25s, so acronyms and rare terms (NTP, DLP, SoA) weigh what they should."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
+
+import bm25s
+import numpy as np
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
@@ -85,32 +86,30 @@ def tokenize(text: str) -> list[str]:
     return [_stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
-class BM25:
-    """Okapi BM25 over a fixed list of documents."""
+FIELDS = ("head", "questions", "body")  # title + keywords, staff questions, everything else
 
-    def __init__(self, documents: list[str], k1: float = 1.4, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self._docs = [Counter(tokenize(doc)) for doc in documents]
-        self._lengths = [sum(doc.values()) for doc in self._docs]
-        self._avg = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
-        df: Counter[str] = Counter()
-        for doc in self._docs:
-            df.update(doc.keys())
-        n = len(self._docs)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
-    def scores(self, query: str) -> list[float]:
-        """One BM25 score per document for query."""
-        terms = [t for t in set(tokenize(query)) if t in self._idf]
-        out = [0.0] * len(self._docs)
-        if not terms:
-            return out
-        for i, doc in enumerate(self._docs):
-            norm = self.k1 * (1 - self.b + self.b * self._lengths[i] / (self._avg or 1))
-            total = 0.0
-            for term in terms:
-                tf = doc.get(term)
-                if tf:
-                    total += self._idf[term] * tf * (self.k1 + 1) / (tf + norm)
-            out[i] = total
+class FieldedBM25:
+    """BM25 (bm25s) per field over the same documents; a document's score is a weighted sum."""
+
+    def __init__(self, documents: list[dict[str, str]], fields: tuple[str, ...] = FIELDS) -> None:
+        self.fields = fields
+        self.size = len(documents)
+        self._indexes: dict[str, bm25s.BM25] = {}
+        for name in fields:
+            corpus = [tokenize(doc.get(name, "")) for doc in documents]
+            if not any(corpus):
+                continue  # e.g. no entry has questions yet: bm25s cannot index nothing
+            index = bm25s.BM25(k1=1.2, b=0.75)
+            index.index(corpus, show_progress=False)
+            self._indexes[name] = index
+
+    def scores(self, tokens: list[str], weights: dict[str, float]) -> np.ndarray:
+        """One weighted BM25 score per document for the query tokens."""
+        out = np.zeros(self.size, dtype=np.float32)
+        unique = list(dict.fromkeys(tokens))
+        for name, index in self._indexes.items():
+            known = [t for t in unique if t in index.vocab_dict]
+            if known and weights.get(name):
+                out += weights[name] * index.get_scores(known)
         return out

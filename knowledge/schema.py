@@ -77,7 +77,7 @@ class Entry(BaseModel):
             return []
         if not isinstance(value, list):
             raise ValueError("must be a list of short questions")
-        out = []
+        out: list[str] = []
         for n, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
                 raise ValueError(f"item {n} must be a non-empty string")

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import ids
+from knowledge import fusion, ids
 from knowledge.catalogue import Catalogue
 from knowledge.embedder import Embedder
 from knowledge.index import DenseIndex, build
-from knowledge.lexical import BM25
+from knowledge.lexical import FieldedBM25, tokenize
 from knowledge.schema import Entry, LegacyId
+from knowledge.spelling import Speller
 
 MAX_QUERY_CHARS = 1000
 _SOC2_WORDS = re.compile(r"\bsoc\s*-?\s*(?:2|ii|two)\b|\btrust services?\b|\btsc\b|\baicpa\b", re.I)
@@ -28,10 +29,6 @@ _CROSSWALK_WORDS = re.compile(
     r"equivalent|counterpart|\bmap(?:s|ping|ped)?\b|\bmatch(?:es)?\b|lines? up|correspond|\bterms\b|version of",
     re.I,
 )
-
-DENSE_WEIGHT = 0.65
-LEXICAL_WEIGHT = 0.35
-LEXICAL_SATURATION = 6.0  # BM25 score at which the lexical part reaches one half
 
 
 class EmptyQueryError(ValueError):
@@ -50,6 +47,17 @@ class Hit:
     legacy: LegacyId | None = None
 
 
+@dataclass(frozen=True)
+class Scored:
+    """Per-entry scores for one question, in catalogue order."""
+
+    combined: np.ndarray
+    dense: np.ndarray
+    raw_lexical: np.ndarray
+    corrected: str | None
+    evidence: fusion.Evidence | None = None  # hybrid only: how close the question is to us
+
+
 @dataclass
 class SearchResult:
     """What a search found, and how the question was read."""
@@ -59,6 +67,8 @@ class SearchResult:
     framework: str | None
     truncated: bool = False
     named_ids: list[str] = field(default_factory=list)
+    in_scope: bool = True  # False: not about security, privacy, compliance or audits
+    corrected: str | None = None  # the question after typo repair, when anything changed
 
     @property
     def confidence(self) -> float:
@@ -95,13 +105,20 @@ class Searcher:
         self.dense: DenseIndex = build(
             self.entries, embedder, index_dir, force=force_rebuild, progress=progress
         )
-        self.lexical = BM25([self._lexical_text(e) for e in self.entries])
+        self._row_entry = fusion.entry_rows(self.dense.rows, self._positions)
+        self._text_rows = np.asarray([kind == "text" for kind in self.dense.kinds], dtype=bool)
+        self._parents = fusion.parents_of(self.entries)
+        self.lexical = FieldedBM25([self._lexical_fields(e) for e in self.entries])
+        self.speller = Speller(t for e in self.entries for t in self._lexical_fields(e).values())
+        self.tuning = fusion.TUNING
 
     @staticmethod
-    def _lexical_text(entry: Entry) -> str:
-        # Title and keywords twice: they are what people type.
-        head = f"{entry.title} {' '.join(entry.keywords)}"
-        return f"{head} {head} {entry.summary} {entry.guidance} {' '.join(entry.evidence)}"
+    def _lexical_fields(entry: Entry) -> dict[str, str]:
+        return {
+            "head": f"{entry.title} {' '.join(entry.keywords)}",
+            "questions": " ".join(entry.questions),
+            "body": f"{entry.summary} {entry.guidance} {' '.join(entry.evidence)}",
+        }
 
     def resolve_ids(self, text: str) -> list[Hit]:
         """Entries the text names by ID (2013 IDs become their 2022 successors)."""
@@ -134,31 +151,55 @@ class Searcher:
                 out.append(Hit(entry, 0.9 - 0.01 * i, via="crosswalk"))
         return out
 
-    def rank(self, text: str, *, mode: str = "hybrid") -> list[Hit]:
-        """Every entry scored for text: mode is hybrid, dense or lexical."""
+    def score(self, text: str, *, mode: str = "hybrid") -> Scored:
+        """Every entry's dense, lexical and fused scores for text (typos repaired first)."""
+        corrected, changes = self.speller.correct(text)
         n = len(self.entries)
         dense = np.zeros(n, dtype=np.float32)
+        rows = np.zeros(0, dtype=np.float32)
         if mode in {"hybrid", "dense"}:
-            vector = self.embedder.encode([text])[0]
-            for entry_id, score in self.dense.search(
-                vector, k=min(120, self.dense.index.ntotal)
-            ).items():
-                dense[self._positions[entry_id]] = max(0.0, score)
-        lexical = np.zeros(n, dtype=np.float32)
+            rows = self.dense.row_scores(self.embedder.encode([corrected])[0])
+            dense = fusion.best_per_entry(rows, self._row_entry, n)
+        raw = np.zeros(n, dtype=np.float32)
         if mode in {"hybrid", "lexical"}:
-            raw = np.asarray(self.lexical.scores(text), dtype=np.float32)
-            lexical = raw / (raw + LEXICAL_SATURATION)
+            raw = self.lexical.scores(tokenize(corrected), dict(self.tuning.field_weights))
+        found = None
         if mode == "dense":
             combined = dense
         elif mode == "lexical":
-            combined = lexical
+            combined = raw / (raw + self.tuning.lexical_saturation)
         else:
-            combined = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical
-        order = np.argsort(-combined, kind="stable")
+            combined = fusion.blend(dense, raw, self.tuning)
+            found = fusion.evidence(rows, self._text_rows, raw, self.tuning)
+        combined = fusion.cap_parents(combined, self._parents, self.tuning)
+        return Scored(combined, dense, raw, corrected if changes else None, found)
+
+    def rank(self, text: str, *, mode: str = "hybrid") -> list[Hit]:
+        """Every entry scored for text, best first: mode is hybrid, dense or lexical."""
+        return self._hits(self.score(text, mode=mode))
+
+    def _hits(self, scored: Scored) -> list[Hit]:
+        lexical = scored.raw_lexical / (scored.raw_lexical + self.tuning.lexical_saturation)
+        order = np.argsort(-scored.combined, kind="stable")
         return [
-            Hit(self.entries[i], float(combined[i]), float(dense[i]), float(lexical[i]))
+            Hit(
+                self.entries[i],
+                float(scored.combined[i]),
+                float(scored.dense[i]),
+                float(lexical[i]),
+            )
             for i in order
         ]
+
+    def _touches(self, entry: Entry, framework: str) -> bool:
+        if entry.framework != "topic":
+            return True
+        cited = (self.catalogue.entries.get(c) for c in entry.cites)
+        return any(e is not None and e.framework == framework for e in cited)
+
+    def is_in_scope(self, scored: Scored) -> bool:
+        """Whether the question is about what the catalogue covers (see fusion.in_scope)."""
+        return scored.evidence is None or fusion.in_scope(scored.evidence, self.tuning)
 
     def search(
         self, query: str, *, k: int = 5, framework: str | None = None, mode: str = "hybrid"
@@ -180,9 +221,10 @@ class Searcher:
         taken = {h.entry.id for h in hits}
         # The framework is handled by the filter; its name in the text only pulls in generic topics.
         rank_text = _FRAMEWORK_NAMES.sub(" ", text) if mentioned else text
-        if not rank_text.strip(string.punctuation + " "):
+        if len(tokenize(rank_text)) < 2:  # "what is iso 27001?": the framework is the subject
             rank_text = text
-        for hit in self.rank(rank_text, mode=mode):
+        scored = self.score(rank_text, mode=mode)
+        for hit in self._hits(scored):
             if len(hits) >= k:
                 break
             if hit.entry.id in taken:
@@ -191,6 +233,8 @@ class Searcher:
             strict = framework is not None or hit.entry.framework not in {"topic", "org"}
             if filter_fw and hit.entry.framework != filter_fw and strict:
                 continue
+            if filter_fw and not self._touches(hit.entry, filter_fw):
+                continue  # a topic about the other framework only
             hits.append(hit)
             taken.add(hit.entry.id)
         return SearchResult(
@@ -199,6 +243,9 @@ class Searcher:
             framework=filter_fw,
             truncated=truncated,
             named_ids=[h.entry.id for h in named],
+            # Naming a control or a framework is about compliance, however the rest reads.
+            in_scope=bool(named or mentioned) or self.is_in_scope(scored),
+            corrected=scored.corrected,
         )
 
 

@@ -406,6 +406,17 @@ def test_organisation_content_loads_and_bad_files_are_skipped(
     assert len(catalogue.entries) < len(cat.entries)
 
 
+def test_every_standard_entry_has_four_to_eight_staff_questions(catalogue: Catalogue) -> None:
+    low, high = schema.QUESTIONS_PER_ENTRY
+    off = {
+        e.id: len(e.questions)
+        for e in catalogue.entries.values()
+        if not low <= len(e.questions) <= high
+    }
+    shown = ", ".join(f"{cid} ({n})" for cid, n in list(off.items())[:12])
+    assert not off, f"{len(off)} entries without {low}-{high} questions, e.g. {shown}"
+
+
 def _with_questions(tmp_path: Path, block: str) -> Path:
     """A catalogue copy where A.8.17 carries the given `questions:` block (others none)."""
     directory = _copy_catalogue(tmp_path)

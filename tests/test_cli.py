@@ -150,6 +150,17 @@ def test_ask_with_options(cli_env: dict[str, str]) -> None:
     assert len(data["results"]) == 3 and all(r["framework"] == "soc2" for r in data["results"])
 
 
+def test_ask_declines_what_is_not_ours_and_still_records_it(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["ask", "where do I park my car?", "--json"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output.strip().splitlines()[-1])
+    assert set(data) == {"query", "took_ms", "confident", "answer", "results"}
+    assert data["confident"] is False and data["results"] == []
+    assert "I can help with ISO 27001" in data["answer"]
+    report = runner.invoke(app, ["report", "questions"], env=cli_env)
+    assert "Questions asked: 1" in report.output and "park my car" in report.output
+
+
 def test_ask_empty_question_is_a_clear_error(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["ask", "   "], env=cli_env)
     assert result.exit_code == 1

@@ -6,7 +6,7 @@ from bot.blocks.common import Block, actions, button, context, divider, modal, s
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
 from bot.router import Command, help_text
-from knowledge.answer import Answer, label
+from knowledge.answer import DECLINE, DECLINE_EXAMPLES, Answer, label
 
 
 def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) -> list[Block]:
@@ -14,7 +14,10 @@ def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) 
     blocks: list[Block] = []
     if answer.truncated:
         blocks.append(context("Your question was long: I used its first 1,000 characters."))
-    if not answer.confident or answer.best is None:
+    if answer.declined:
+        blocks.append(section(f":wave: {DECLINE}"))
+        blocks.append(context(DECLINE_EXAMPLES))
+    elif not answer.confident or answer.best is None:
         nearest = "\n".join(f"• {label(h.entry)}" for h in answer.related) or "• nothing close"
         blocks.append(
             section(
