@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,7 +201,7 @@ def test_unwritable_cache_dir_still_answers(
     assert "could not cache" in caplog.text
 
 
-def _evaluation_set() -> list[dict]:  # type: ignore[type-arg]
+def _evaluation_set() -> list[dict[str, Any]]:
     import yaml
 
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "eval_questions.yaml"
