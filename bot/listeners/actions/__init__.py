@@ -5,7 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import campaign, evidence, feedback, share
+from bot.listeners.actions import (
+    campaign,
+    evidence,
+    feedback,
+    questionnaire_approve,
+    questionnaire_edit,
+    share,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,3 +21,5 @@ def register(app: App, deps: Deps) -> None:
     share.register(app, deps)
     evidence.register(app, deps)
     campaign.register(app, deps)
+    questionnaire_approve.register(app, deps)
+    questionnaire_edit.register(app, deps)

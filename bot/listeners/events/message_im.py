@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import questionnaire_flow
 from bot.deps import Deps
 from bot.router import Request
 from bot.slack_render import message_args
@@ -33,6 +34,9 @@ def register(app: App, deps: Deps) -> None:
         )
 
         def answer() -> None:
+            # A security-team questionnaire is answered in its thread; other files are evidence.
+            if questionnaire_flow.take_dm(deps.runtime, request, event["ts"], client):
+                return
             reply = deps.router.handle(request)
             client.chat_postMessage(
                 channel=event["channel"], **message_args(reply, deps.router.commands)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import campaign, evidence, feedback
+from bot.listeners.views import campaign, evidence, feedback, questionnaire_edit
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,3 +13,4 @@ def register(app: App, deps: Deps) -> None:
     feedback.register(app, deps)
     evidence.register(app, deps)
     campaign.register(app, deps)
+    questionnaire_edit.register(app, deps)
