@@ -88,10 +88,26 @@ def test_framework_named_in_question_narrows_results(real_searcher: Searcher) ->
     assert all(h.entry.framework == "iso27001" for h in strict)
 
 
-def test_no_good_match_is_answered_honestly(real_searcher: Searcher, catalogue: Catalogue) -> None:
+def test_off_topic_question_is_declined_without_a_control(
+    real_searcher: Searcher, catalogue: Catalogue
+) -> None:
     result = real_searcher.search("how do I bake sourdough bread at home?")
     answer = compose(result, catalogue, min_score=0.35)
     assert not answer.confident
+    assert answer.declined
+    text = render_text(answer)
+    assert "doesn't look like a question about security" in text
+    assert "nearest entries" not in text
+
+
+def test_weak_in_scope_match_is_answered_honestly(
+    real_searcher: Searcher, catalogue: Catalogue
+) -> None:
+    # In scope, but held to a bar no score reaches: the answer says so and shows the nearest entries.
+    result = real_searcher.search("who reviews our firewall rules?")
+    answer = compose(result, catalogue, min_score=1.01)
+    assert not answer.confident
+    assert not answer.declined
     text = render_text(answer)
     assert "don't have a confident answer" in text
     assert "nearest entries" in text
