@@ -141,9 +141,14 @@ def _click(
     *,
     user: str = "USEC1",
     ts: str,
+    response_url: str | None = None,
 ) -> None:
     payload = block_action(
-        action, _button(message, action, row), user=user, channel=message["channel"]
+        action,
+        _button(message, action, row),
+        user=user,
+        channel=message["channel"],
+        response_url=response_url,
     )
     payload["message"] = {"ts": "1700000099.000100", "thread_ts": ts, "blocks": message["blocks"]}
     payload["container"]["message_ts"] = "1700000099.000100"
@@ -277,15 +282,20 @@ def test_edit_and_approve_puts_the_reviewers_text_in_the_library(
     }
 
 
-@pytest.mark.skip(
-    reason="the refusal reaches Slack by response_url; not yet seen by this test (#16 left)"
-)
 def test_someone_outside_the_security_team_cannot_approve(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     ts = _dm(app, fake_slack, "")
     message = _wait(lambda: _review_messages(fake_slack, ts))[0]
-    _click(app, message, Action.QUESTIONNAIRE_APPROVE, 4, user="UALICE", ts=ts)
+    _click(
+        app,
+        message,
+        Action.QUESTIONNAIRE_APPROVE,
+        4,
+        user="UALICE",
+        ts=ts,
+        response_url=fake_slack.root + "/response/q",
+    )
     refusal = _wait(lambda: fake_slack.named("response"))
     assert "Only the security team can approve questionnaire answers" in refusal[0].params["text"]
     with app.runtime.db.session_scope() as session:
@@ -299,15 +309,19 @@ def test_someone_outside_the_security_team_cannot_approve(
         )
 
 
-@pytest.mark.skip(
-    reason="the refusal reaches Slack by response_url; not yet seen by this test (#16 left)"
-)
 def test_a_button_from_another_conversation_is_refused(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     ts = _dm(app, fake_slack, "")
     message = dict(_wait(lambda: _review_messages(fake_slack, ts))[0], channel="DOTHER")
-    _click(app, message, Action.QUESTIONNAIRE_APPROVE, 4, ts=ts)
+    _click(
+        app,
+        message,
+        Action.QUESTIONNAIRE_APPROVE,
+        4,
+        ts=ts,
+        response_url=fake_slack.root + "/response/q",
+    )
     refusal = _wait(lambda: fake_slack.named("response"))
     assert "belongs to another conversation" in refusal[0].params["text"]
 
