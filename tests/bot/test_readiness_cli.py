@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from tests.paths import EXAMPLES
 
 runner = CliRunner()
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 STATUSES = {"gap", "no_evidence", "submitted", "current", "overdue", "not_applicable"}
 
 

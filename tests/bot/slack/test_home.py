@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import time_machine
 from sqlalchemy import update
@@ -14,8 +13,9 @@ from core.evidence.service import plan_requests
 from core.home import home_for
 from core.models import Campaign, CampaignRecipient, EvidenceRequest
 from core.requirements import requirement_resolver
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 

@@ -31,8 +31,9 @@ from knowledge.answer import Answer
 from knowledge.catalogue import Catalogue
 from knowledge.search import Hit
 from tests.html_support import broken_links, linked_from, read_pages
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 runner = CliRunner()
 
 

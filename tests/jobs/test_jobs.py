@@ -22,6 +22,7 @@ from core.models import Campaign, CampaignRecipient, EvidenceRequest, Outbox
 from core.requirements import requirement_resolver
 from jobs.delivery import Pacer, deliver
 from jobs.runner import AFTER_SEND, Jobs
+from tests.paths import EXAMPLES
 from tests.slack_support import block_action
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in New York
@@ -150,7 +151,7 @@ def test_quiz_pass_and_fail(jobs: Jobs, workspace, slack_app, tmp_path: Path) ->
     from bot.ids import Block, Field, View
     from core.campaigns.quiz import as_dict, load
 
-    quiz = as_dict(load(Path(__file__).resolve().parents[1] / "examples" / "quiz.yaml"))
+    quiz = as_dict(load(EXAMPLES / "quiz.yaml"))
     with time_machine.travel(T0, tick=False):
         campaign_id = _start(jobs, quiz=quiz)
         jobs.run_due(T0)
@@ -204,7 +205,7 @@ def test_plain_acknowledge_is_refused_when_a_quiz_is_required(
 ) -> None:
     from core.campaigns.quiz import as_dict, load
 
-    quiz = as_dict(load(Path(__file__).resolve().parents[1] / "examples" / "quiz.yaml"))
+    quiz = as_dict(load(EXAMPLES / "quiz.yaml"))
     with time_machine.travel(T0, tick=False):
         campaign_id = _start(jobs, quiz=quiz)
     slack_app.interaction(

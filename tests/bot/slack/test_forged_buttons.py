@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,10 @@ from core.models import (
     Submission,
     utcnow,
 )
+from tests.paths import EXAMPLES
 from tests.slack_support import assert_acked, block_action
 
-QUIZ = as_dict(load(Path(__file__).resolve().parents[1] / "examples" / "quiz.yaml"))
+QUIZ = as_dict(load(EXAMPLES / "quiz.yaml"))
 PASS, FAIL = [1, 0, 1], [0, 1, 0]
 # Where each person's invitation went (what delivery records on their row).
 DMS = {"U1": ("DU1", "100.1"), "U2": ("DU2", "100.2")}

@@ -19,10 +19,11 @@ from core.db import Database
 from jobs.delivery import Pacer
 from jobs.runner import Jobs
 from tests.fakes import FakeEmbedder
+from tests.paths import EXAMPLES
 from tests.readiness_support import decide, hand_in, import_register
 from tests.slack_support import SlackAppServer
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 T0 = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)  # a Wednesday
 SLOT = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin: the digest is due
 WEEKLY = 'OV-01,Weekly vulnerability triage,"A.8.8, CC7.1",bob@example.com,0 9 * * 5,Notes,yes,,\n'

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from tests.paths import EXAMPLES
 
 runner = CliRunner()
 
@@ -224,7 +225,7 @@ def test_report_questions_lists_asked_gaps_and_votes(cli_env: dict[str, str]) ->
 
 
 def test_chat_as_an_owner_by_email_shows_their_work(cli_env: dict[str, str]) -> None:
-    example = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+    example = EXAMPLES / "register.csv"
     assert runner.invoke(app, ["register", "import", str(example)], env=cli_env).exit_code == 0
     assert (
         runner.invoke(app, ["jobs", "run"], env=cli_env).exit_code == 0

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from bot.slack_files import FileHosts
 from core.models import Blob, Submission
+from tests.bot.slack.test_evidence_slack import _dm, _wait, registered  # noqa: F401 - the fixture
 from tests.fake_slack import FakeSlack
-from tests.test_evidence_slack import _dm, _wait, registered  # noqa: F401 - the fixture
 
 PDF = b"%PDF-1.4 access review, signed"
 

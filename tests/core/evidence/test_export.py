@@ -22,8 +22,9 @@ from core.evidence.service import EvidenceError, FileUpload, controls_for, revie
 from core.models import OrgControl, Submission
 from core.requirements import requirement_resolver, requirements
 from knowledge.catalogue import Catalogue
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 runner = CliRunner()
 
 

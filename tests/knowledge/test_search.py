@@ -14,6 +14,7 @@ from knowledge.catalogue import Catalogue, load_standard
 from knowledge.search import EmptyQueryError, Searcher
 from knowledge.spelling import Speller
 from tests.fakes import FakeEmbedder
+from tests.paths import BENCHMARKS
 
 
 def test_every_catalogue_id_resolves_to_itself(
@@ -220,7 +221,7 @@ def test_unwritable_cache_dir_still_answers(
 def _evaluation_set() -> list[dict[str, Any]]:
     import yaml
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "eval_questions.yaml"
+    path = BENCHMARKS / "eval_questions.yaml"
     return list(yaml.safe_load(path.read_text())["questions"])
 
 

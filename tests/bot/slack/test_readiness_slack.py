@@ -12,10 +12,11 @@ import pytest
 from bot.commands.readiness import measure
 from bot.runtime import Runtime
 from tests.fakes import FakeEmbedder
+from tests.paths import EXAMPLES
 from tests.readiness_support import import_register
 from tests.slack_support import SlackAppServer
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 ACK_DEADLINE_S = 3.0
 
 

@@ -12,8 +12,9 @@ from core.evidence.register import RegisterImportError, import_rows, read_rows, 
 from core.models import LedgerRecord, OrgControl, OrgControlVersion
 from core.requirements import requirement_resolver
 from knowledge.catalogue import Catalogue
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 
 
 def _import(path: Path, db: Database, catalogue: Catalogue, resolve=lambda e: None):  # type: ignore[no-untyped-def]

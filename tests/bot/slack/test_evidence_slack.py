@@ -6,7 +6,6 @@ import io
 import json
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +15,10 @@ from core import ledger
 from core.evidence.register import import_rows, read_rows, validate
 from core.models import Blob, EvidenceRequest, Submission
 from core.requirements import requirement_resolver
+from tests.paths import EXAMPLES
 from tests.slack_support import block_action
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "register.csv"
+EXAMPLE = EXAMPLES / "register.csv"
 
 
 @pytest.fixture
