@@ -76,6 +76,18 @@ class SearchResult:
         return self.hits[0].score if self.hits else 0.0
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One question as read before ranking."""
+
+    query: str
+    text: str  # whitespace-normalised and bounded
+    truncated: bool
+    mentioned: str | None  # the framework the text names, if one
+    named: list[Hit]  # entries the text names by ID
+    rank_text: str  # what the ranking sees
+
+
 def framework_in(text: str) -> str | None:
     """The one framework a question names, or None when it names none or both."""
     soc, iso = bool(_SOC2_WORDS.search(text)), bool(_ISO_WORDS.search(text))
@@ -151,14 +163,19 @@ class Searcher:
                 out.append(Hit(entry, 0.9 - 0.01 * i, via="crosswalk"))
         return out
 
-    def score(self, text: str, *, mode: str = "hybrid") -> Scored:
-        """Every entry's dense, lexical and fused scores for text (typos repaired first)."""
+    def score(self, text: str, *, mode: str = "hybrid", vector: np.ndarray | None = None) -> Scored:
+        """Every entry's dense, lexical and fused scores for text (typos repaired first).
+
+        vector, when given, is the embedding of the repaired text (search_many embeds in one batch).
+        """
         corrected, changes = self.speller.correct(text)
         n = len(self.entries)
         dense = np.zeros(n, dtype=np.float32)
         rows = np.zeros(0, dtype=np.float32)
         if mode in {"hybrid", "dense"}:
-            rows = self.dense.row_scores(self.embedder.encode([corrected])[0])
+            if vector is None:
+                vector = self.embedder.encode([corrected])[0]
+            rows = self.dense.row_scores(vector)
             dense = fusion.best_per_entry(rows, self._row_entry, n)
         raw = np.zeros(n, dtype=np.float32)
         if mode in {"hybrid", "lexical"}:
@@ -201,29 +218,58 @@ class Searcher:
         """Whether the question is about what the catalogue covers (see fusion.in_scope)."""
         return scored.evidence is None or fusion.in_scope(scored.evidence, self.tuning)
 
-    def search(
-        self, query: str, *, k: int = 5, framework: str | None = None, mode: str = "hybrid"
-    ) -> SearchResult:
-        """Answer-ready hits for a question: named IDs first, then the fused ranking."""
+    def _read(self, query: str, mode: str) -> _Reading:
+        """The question bounded, its named IDs and framework, and the text to rank."""
         text = " ".join(query.split())
         if not text.strip(string.punctuation + " "):
             raise EmptyQueryError("the question is empty: type a few words or a control ID")
         truncated = len(text) > MAX_QUERY_CHARS
         text = text[:MAX_QUERY_CHARS]
         mentioned = framework_in(text)
-        filter_fw = framework or mentioned
         named = self.resolve_ids(text) if mode == "hybrid" else []
+        # The framework is handled by the filter; its name in the text only pulls in generic topics.
+        rank_text = _FRAMEWORK_NAMES.sub(" ", text) if mentioned else text
+        if len(tokenize(rank_text)) < 2:  # "what is iso 27001?": the framework is the subject
+            rank_text = text
+        return _Reading(query, text, truncated, mentioned, named, rank_text)
+
+    def search(
+        self, query: str, *, k: int = 5, framework: str | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
+        """Answer-ready hits for a question: named IDs first, then the fused ranking."""
+        reading = self._read(query, mode)
+        return self._result(reading, self.score(reading.rank_text, mode=mode), k, framework)
+
+    def search_many(
+        self,
+        queries: list[str],
+        *,
+        k: int = 5,
+        framework: str | None = None,
+        mode: str = "hybrid",
+    ) -> list[SearchResult]:
+        """search() for each query, in order, with one batched embedding call for all of them."""
+        readings = [self._read(q, mode) for q in queries]
+        vectors: list[np.ndarray | None] = [None] * len(readings)
+        if readings and mode in {"hybrid", "dense"}:
+            repaired = [self.speller.correct(r.rank_text)[0] for r in readings]
+            vectors = list(self.embedder.encode(repaired))
+        return [
+            self._result(r, self.score(r.rank_text, mode=mode, vector=v), k, framework)
+            for r, v in zip(readings, vectors, strict=True)
+        ]
+
+    def _result(
+        self, reading: _Reading, scored: Scored, k: int, framework: str | None
+    ) -> SearchResult:
+        text, mentioned, named = reading.text, reading.mentioned, reading.named
+        filter_fw = framework or mentioned
         hits = list(named)
         if named and (
             _CROSSWALK_WORDS.search(text) or (mentioned and mentioned != named[0].entry.framework)
         ):
             hits += self._crosswalk_hits(named[0])
         taken = {h.entry.id for h in hits}
-        # The framework is handled by the filter; its name in the text only pulls in generic topics.
-        rank_text = _FRAMEWORK_NAMES.sub(" ", text) if mentioned else text
-        if len(tokenize(rank_text)) < 2:  # "what is iso 27001?": the framework is the subject
-            rank_text = text
-        scored = self.score(rank_text, mode=mode)
         for hit in self._hits(scored):
             if len(hits) >= k:
                 break
@@ -238,10 +284,10 @@ class Searcher:
             hits.append(hit)
             taken.add(hit.entry.id)
         return SearchResult(
-            query=query,
+            query=reading.query,
             hits=hits[: max(k, len(named))],
             framework=filter_fw,
-            truncated=truncated,
+            truncated=reading.truncated,
             named_ids=[h.entry.id for h in named],
             # Naming a control or a framework is about compliance, however the rest reads.
             in_scope=bool(named or mentioned) or self.is_in_scope(scored),
