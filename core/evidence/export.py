@@ -8,9 +8,6 @@ import os
 import re
 import tempfile
 import zipfile
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,63 +16,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
-from core.evidence.report import ReadinessScope, ReportInput, render_report
-from core.models import (
-    Blob,
-    Campaign,
-    CampaignRecipient,
-    EvidenceRequest,
-    LedgerRecord,
-    OrgControl,
-    Question,
-    Submission,
-    utcnow,
+from core.errors import DomainError
+from core.evidence.export_records import (
+    ExportRecords,
+    Progress,
+    Requirement,
+    iso,
+    select_records,
 )
+from core.evidence.export_tables import csv_files
+from core.evidence.report import ReadinessScope, ReportInput, render_report
+from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.spreadsheet import csv_bytes
 
+__all__ = ["ExportEmptyError", "Progress", "Requirement", "build_export", "soa_rows", "write_soa"]
 
-class ExportEmptyError(Exception):
+
+class ExportEmptyError(DomainError):
     """Nothing happened in the requested range; no file was written."""
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """A catalogue ID with its title and framework, as the export needs it."""
-
-    id: str
-    title: str
-    framework: str
-
-
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Table:
-    """One export table, written as CSV (formulas neutralised); the report's pages show the records."""
-
-    header: list[str]
-    rows: list[list[Any]]
-
-    def csv(self) -> bytes:
-        """The table as the CSV an auditor opens in a spreadsheet."""
-        return csv_bytes(self.header, self.rows)
-
-
-def _table(header: list[str], rows: Iterable[list[Any]]) -> Table:
-    return Table(header, [list(r) for r in rows])
-
-
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _in_range(value: datetime | None, start: datetime | None, end: datetime | None) -> bool:
-    return value is not None and (start is None or value >= start) and (end is None or value <= end)
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
 
 
 def build_export(
@@ -91,235 +49,111 @@ def build_export(
 ) -> dict[str, Any]:
     """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too)."""
     step = progress or (lambda _msg: None)
-    in_scope = {rid for rid, r in requirements.items() if framework in (None, r.framework)}
-    controls = list(db_session.scalars(select(OrgControl).order_by(OrgControl.ref)))
-    controls = [c for c in controls if framework is None or in_scope & set(c.requirements)]
-    control_ids = {c.id for c in controls}
-    by_id = {c.id: c for c in controls}
-    requests = [
-        r
-        for r in db_session.scalars(select(EvidenceRequest).order_by(EvidenceRequest.due_at))
-        if r.control_id in control_ids
-    ]
-    request_by_id = {r.id: r for r in requests}
-    step("evidence")
-    submissions = [
-        s
-        for s in db_session.scalars(
-            select(Submission).order_by(Submission.recorded_at, Submission.id)
-        )
-        if s.request_id in request_by_id and _in_range(s.recorded_at, start, end)
-    ]
-    acks = [
-        (c, r)
-        for c, r in db_session.execute(
-            select(Campaign, CampaignRecipient)
-            .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
-            .order_by(CampaignRecipient.acknowledged_at)
-        )
-        if _in_range(r.acknowledged_at, start, end)
-    ]
-    failed_quizzes: Counter[tuple[int, str]] = Counter()
-    for payload in db_session.scalars(
-        select(LedgerRecord.payload).where(LedgerRecord.kind == ledger.QUIZ_FAILED)
-    ):
-        attempt = json.loads(payload)
-        failed_quizzes[(attempt["campaign"], attempt["user"])] += 1
-    questions = [
-        q
-        for q in db_session.scalars(select(Question).order_by(Question.asked_at))
-        if _in_range(q.asked_at, start, end)
-    ]
-    if not submissions and not acks and not questions:
-        span = f"between {_iso(start) or 'the beginning'} and {_iso(end) or 'now'}"
-        raise ExportEmptyError(
-            f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
-        )
-    controls_table = _table(
-        [
-            "requirement_id",
-            "requirement_title",
-            "framework",
-            "control_id",
-            "control_title",
-            "owner",
-            "applicable",
-            "period",
-            "due_at",
-            "status",
-            "submissions",
-        ],
-        (
-            [
-                rid,
-                requirements[rid].title,
-                requirements[rid].framework,
-                c.ref,
-                c.title,
-                c.owner,
-                "yes" if c.applicable else "no",
-                r.period,
-                _iso(r.due_at),
-                r.status,
-                sum(1 for s in submissions if s.request_id == r.id),
-            ]
-            for c in controls
-            for rid in c.requirements
-            if rid in in_scope
-            for r in requests
-            if r.control_id == c.id
-        ),
+    records = select_records(
+        db_session=db_session,
+        requirements=requirements,
+        start=start,
+        end=end,
+        framework=framework,
+        progress=step,
     )
-    evidence_table = _table(
-        [
-            "submission_id",
-            "control_id",
-            "period",
-            "submitted_by",
-            "on_behalf",
-            "recorded_at",
-            "effective_date",
-            "text",
-            "link",
-            "file_name",
-            "file_sha256",
-            "request_status",
-            "reviewed_by",
-            "review_comment",
-        ],
-        (
-            [
-                s.id,
-                by_id[request_by_id[s.request_id].control_id].ref,
-                request_by_id[s.request_id].period,
-                s.submitted_by,
-                "yes" if s.on_behalf else "no",
-                _iso(s.recorded_at),
-                s.effective_date.isoformat(),
-                s.text,
-                s.link,
-                s.file_name,
-                s.file_sha256,
-                request_by_id[s.request_id].status,
-                request_by_id[s.request_id].reviewed_by,
-                request_by_id[s.request_id].review_comment,
-            ]
-            for s in submissions
-        ),
-    )
-    acks_table = _table(
-        [
-            "campaign_id",
-            "campaign_title",
-            "user_id",
-            "acknowledged_at",
-            "document_sha256",
-            "quiz_score",
-            "failed_quiz_attempts",
-            "channel",
-            "message_ts",
-        ],
-        (
-            [
-                c.id,
-                c.title,
-                r.user_id,
-                _iso(r.acknowledged_at),
-                c.document_sha256,
-                r.quiz_score,
-                failed_quizzes[(c.id, r.user_id)],
-                r.channel,
-                r.ts,
-            ]
-            for c, r in acks
-        ),
-    )
-    questions_table = _table(
-        [
-            "asked_at",
-            "user_id",
-            "surface",
-            "channel",
-            "question",
-            "top_results",
-            "confidence",
-            "answered",
-            "ledger_seq",
-        ],
-        (
-            [
-                _iso(q.asked_at),
-                q.user_id,
-                q.surface,
-                q.channel,
-                q.text,
-                " ".join(q.top_ids),
-                q.confidence,
-                "yes" if q.answered else "no (gap)",
-                q.ledger_seq,
-            ]
-            for q in questions
-        ),
-    )
-    files: dict[str, bytes] = {
-        "controls.csv": controls_table.csv(),
-        "evidence.csv": evidence_table.csv(),
-        "acknowledgements.csv": acks_table.csv(),
-        "questions.csv": questions_table.csv(),
-    }
+    if records.empty:
+        raise ExportEmptyError(_nothing_recorded(start, end))
+    files = csv_files(records, requirements)
     step("files")
-    file_paths: dict[int, str] = {}
-    for s in submissions:
-        if s.file_sha256:
-            blob = db_session.get(Blob, s.file_sha256)
-            if blob is not None:
-                path = f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"
-                files[path] = blob.content
-                file_paths[s.id] = path
+    file_paths = _add_blobs(files, records.submissions, db_session)
     with db_session.no_autoflush:
-        seq, head = ledger.head(db_session=db_session)
+        head = ledger.head(db_session=db_session)
     generated_at = utcnow()
-    manifest: dict[str, Any] = {
+    manifest = _manifest(generated_at, start, end, framework, head, records, files)
+    report = ReportInput(
+        generated_at=generated_at,
+        start=start,
+        end=end,
+        framework=framework,
+        head=head,
+        requirements=requirements,
+        records=records,
+        files=file_paths,
+        downloads=_downloads(files),
+    )
+    pages = render_report(report, db_session=db_session, scope=readiness_scope)
+    _add_pages(files, manifest, pages)
+    step("zip")
+    _write_zip(out, manifest, files)
+    return manifest
+
+
+def _nothing_recorded(start: datetime | None, end: datetime | None) -> str:
+    span = f"between {iso(start) or 'the beginning'} and {iso(end) or 'now'}"
+    return f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
+
+
+def _add_blobs(
+    files: dict[str, bytes], submissions: list[Submission], db_session: Session
+) -> dict[int, str]:
+    """Copy each handed-in file under files/; return where each submission's copy is."""
+    paths: dict[int, str] = {}
+    for s in submissions:
+        if not s.file_sha256:
+            continue
+        blob = db_session.get(Blob, s.file_sha256)
+        if blob is not None:
+            path = f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"
+            files[path] = blob.content
+            paths[s.id] = path
+    return paths
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(
+    generated_at: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    framework: str | None,
+    head: tuple[int, str],
+    records: ExportRecords,
+    files: dict[str, bytes],
+) -> dict[str, Any]:
+    """What the ZIP holds, with the ledger head it matches and every file's SHA-256."""
+    return {
         "generated_at": generated_at.isoformat(),
-        "range": {"from": _iso(start) or None, "to": _iso(end) or None},
+        "range": {"from": iso(start) or None, "to": iso(end) or None},
         "framework": framework,
-        "ledger_head": {"seq": seq, "hash": head},
+        "ledger_head": {"seq": head[0], "hash": head[1]},
         "counts": {
-            "controls": len(controls),
-            "evidence_requests": len(requests),
-            "submissions": len(submissions),
-            "acknowledgements": len(acks),
-            "questions": len(questions),
+            "controls": len(records.controls),
+            "evidence_requests": len(records.requests),
+            "submissions": len(records.submissions),
+            "acknowledgements": len(records.acks),
+            "questions": len(records.questions),
             "files": sum(1 for name in files if name.startswith("files/")),
         },
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+        "files": {name: _sha256(data) for name, data in sorted(files.items())},
     }
-    tables = sorted(files)
-    pages = render_report(
-        ReportInput(
-            generated_at=generated_at,
-            start=start,
-            end=end,
-            framework=framework,
-            head=(seq, head),
-            requirements=requirements,
-            in_scope=in_scope,
-            controls=controls,
-            requests=requests,
-            submissions=submissions,
-            acks=acks,
-            failed_quizzes=failed_quizzes,
-            questions=questions,
-            files=file_paths,
-            downloads=[n for n in tables if not n.startswith("files/")] + ["manifest.json"],
-        ),
-        db_session=db_session,
-        scope=readiness_scope,
-    )
+
+
+def _downloads(files: dict[str, bytes]) -> list[str]:
+    """The tables and the manifest, as the report's summary links them."""
+    return [n for n in sorted(files) if not n.startswith("files/")] + ["manifest.json"]
+
+
+def _add_pages(files: dict[str, bytes], manifest: dict[str, Any], pages: dict[str, bytes]) -> None:
+    # The pages are listed after the tables and files: the report links those, not the reverse.
     for name, data in pages.items():
         files[name] = data
-        manifest["files"][name] = hashlib.sha256(data).hexdigest()
-    step("zip")
+        manifest["files"][name] = _sha256(data)
+
+
+def _write_zip(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> None:
+    """Write the ZIP beside `out` and move it into place, so a failed export leaves no partial file."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
@@ -332,7 +166,6 @@ def build_export(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return manifest
 
 
 def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[str]]:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -16,14 +16,11 @@ from core import ledger
 from core.campaigns import service as campaigns
 from core.config import Settings
 from core.evidence import report_views as views
-from core.models import Campaign, CampaignRecipient, EvidenceRequest, OrgControl, Question
-from core.models import Submission as SubmissionRow
+from core.evidence.export_records import ExportRecords, Requirement
+from core.models import EvidenceRequest
 from core.readiness import Readiness, ReadinessError, readiness
 from core.readiness.scope import FRAMEWORK_TITLES
 from knowledge.catalogue import Catalogue
-
-if TYPE_CHECKING:
-    from core.evidence.export import Requirement
 
 # The pages besides the summary and one page per requirement, in the order the menu shows them.
 TABLE_PAGES = (
@@ -58,13 +55,7 @@ class ReportInput:
     framework: str | None
     head: tuple[int, str]
     requirements: dict[str, Requirement]
-    in_scope: set[str]
-    controls: list[OrgControl]
-    requests: list[EvidenceRequest]
-    submissions: list[SubmissionRow]
-    acks: list[tuple[Campaign, CampaignRecipient]]
-    failed_quizzes: Counter[tuple[int, str]]
-    questions: list[Question]
+    records: ExportRecords
     files: dict[int, str]  # submission ID -> its copy under files/
     downloads: list[str]  # the CSVs and manifest.json, linked from the summary
 
@@ -119,13 +110,19 @@ def _measure(
         return None, str(exc)
 
 
+def _requests_by_control(records: ExportRecords) -> dict[int, list[EvidenceRequest]]:
+    requests: dict[int, list[EvidenceRequest]] = defaultdict(list)
+    for request in records.requests:
+        requests[request.control_id].append(request)
+    return requests
+
+
 def _requirement_pages(
     data: ReportInput, measured: Readiness | None, evidence: list[views.EvidenceItem]
 ) -> list[views.RequirementPage]:
-    by_ref = {c.ref: c for c in data.controls}
-    requests: dict[int, list[EvidenceRequest]] = defaultdict(list)
-    for request in data.requests:
-        requests[request.control_id].append(request)
+    records = data.records
+    by_ref = {c.ref: c for c in records.controls}
+    requests = _requests_by_control(records)
     if measured is not None:
         groups = {g.id: g.title for fw in measured.frameworks for g in fw.groups}
         return [
@@ -133,29 +130,37 @@ def _requirement_pages(
             for r in measured.requirements
         ]
     # Not measured: a page for each requirement the exported controls implement, without status.
-    pages = []
-    for rid in sorted({r for c in data.controls for r in c.requirements if r in data.in_scope}):
-        req = data.requirements[rid]
-        controls = tuple(
-            views.control_view(c, None, requests.get(c.id, []), evidence)
-            for c in data.controls
-            if rid in c.requirements
-        )
-        pages.append(
-            views.RequirementPage(
-                id=rid,
-                title=req.title,
-                framework=req.framework,
-                group="",
-                status=None,
-                owners=tuple(dict.fromkeys(v.owner for v in controls)),
-                last_accepted="",
-                due_at="",
-                href=views.page_name(rid),
-                controls=controls,
-            )
-        )
-    return pages
+    implemented = {r for c in records.controls for r in c.requirements if r in records.in_scope}
+    return [
+        _unmeasured_page(rid, data.requirements[rid], records, requests, evidence)
+        for rid in sorted(implemented)
+    ]
+
+
+def _unmeasured_page(
+    rid: str,
+    req: Requirement,
+    records: ExportRecords,
+    requests: dict[int, list[EvidenceRequest]],
+    evidence: list[views.EvidenceItem],
+) -> views.RequirementPage:
+    controls = tuple(
+        views.control_view(c, None, requests.get(c.id, []), evidence)
+        for c in records.controls
+        if rid in c.requirements
+    )
+    return views.RequirementPage(
+        id=rid,
+        title=req.title,
+        framework=req.framework,
+        group="",
+        status=None,
+        owners=tuple(dict.fromkeys(v.owner for v in controls)),
+        last_accepted="",
+        due_at="",
+        href=views.page_name(rid),
+        controls=controls,
+    )
 
 
 def _campaigns(db_session: Session, now: datetime) -> list[campaigns.Status]:
@@ -170,65 +175,91 @@ def render_report(
 ) -> dict[str, bytes]:
     """Every page of the report by its name in the ZIP: index.html links to all the others."""
     env = environment()
-    verification = ledger.verify(db_session=db_session)
     measured, readiness_note = _measure(data, scope, db_session)
-    by_id = {c.id: c for c in data.controls}
-    request_by_id = {r.id: r for r in data.requests}
-    evidence = views.evidence_items(data.submissions, request_by_id, by_id, data.files)
+    evidence = _evidence(data)
     requirement_pages = _requirement_pages(data, measured, evidence)
     pages_by_id = {p.id: p.href for p in requirement_pages}
-    common: dict[str, Any] = {
-        "generated_at": data.generated_at,
-        "framework": FRAMEWORK_TITLES.get(data.framework or "", "ISO 27001:2022 and SOC 2"),
-        "range": views.date_range(data.start, data.end),
-        "requirement_pages": pages_by_id,
-    }
-    summary = {
-        "head": {"seq": data.head[0], "hash": data.head[1]},
-        "verification": verification,
-        "charts": views.charts(measured) if measured else [],
-        "readiness_note": readiness_note,
-        "plain_requirements": [] if measured else requirement_pages,
-        "campaigns": _campaigns(db_session, data.generated_at),
-        "counts": {
-            "controls": len(data.controls),
-            "evidence requests": len(data.requests),
-            "evidence items": len(data.submissions),
-            "files": len(data.files),
-            "acknowledgements": len(data.acks),
-            "questions answered": len(data.questions),
-        },
-        "downloads": data.downloads,
-        "files": sorted(set(data.files.values())),
-    }
+    common = _common(data, pages_by_id)
+    summary = _summary(data, measured, readiness_note, requirement_pages, db_session)
     rendered = {"index.html": env.get_template("index.html").render(root="", **common, **summary)}
     for page in requirement_pages:
         rendered[page.href] = env.get_template("requirement.html").render(
             root="../", page=page, **common
         )
-    tables: dict[str, dict[str, Any]] = {
-        "controls.html": {"controls": _control_rows(data, pages_by_id)},
-        "evidence.html": {"items": evidence},
-        "acknowledgements.html": {"acks": data.acks, "failed": data.failed_quizzes},
-        "questions.html": {"questions": data.questions},
-    }
-    for name, context in tables.items():
+    for name, context in _table_pages(data, evidence, pages_by_id).items():
         rendered[name] = env.get_template(name).render(root="", **common, **context)
     return {name: html.encode("utf-8") for name, html in rendered.items()}
 
 
-def _control_rows(data: ReportInput, pages: dict[str, str]) -> list[dict[str, Any]]:
-    requests: dict[int, list[EvidenceRequest]] = defaultdict(list)
-    for request in data.requests:
-        requests[request.control_id].append(request)
-    handed_in = Counter(s.request_id for s in data.submissions)
+def _evidence(data: ReportInput) -> list[views.EvidenceItem]:
+    records = data.records
+    controls = {c.id: c for c in records.controls}
+    requests = {r.id: r for r in records.requests}
+    return views.evidence_items(records.submissions, requests, controls, data.files)
+
+
+def _common(data: ReportInput, pages_by_id: dict[str, str]) -> dict[str, Any]:
+    """What every page shows in its header and menu."""
+    return {
+        "generated_at": data.generated_at,
+        "framework": FRAMEWORK_TITLES.get(data.framework or "", "ISO 27001:2022 and SOC 2"),
+        "range": views.date_range(data.start, data.end),
+        "requirement_pages": pages_by_id,
+    }
+
+
+def _summary(
+    data: ReportInput,
+    measured: Readiness | None,
+    readiness_note: str | None,
+    requirement_pages: list[views.RequirementPage],
+    db_session: Session,
+) -> dict[str, Any]:
+    """The summary page: the verified ledger, readiness charts, campaigns, counts and downloads."""
+    records = data.records
+    return {
+        "head": {"seq": data.head[0], "hash": data.head[1]},
+        "verification": ledger.verify(db_session=db_session),
+        "charts": views.charts(measured) if measured else [],
+        "readiness_note": readiness_note,
+        "plain_requirements": [] if measured else requirement_pages,
+        "campaigns": _campaigns(db_session, data.generated_at),
+        "counts": {
+            "controls": len(records.controls),
+            "evidence requests": len(records.requests),
+            "evidence items": len(records.submissions),
+            "files": len(data.files),
+            "acknowledgements": len(records.acks),
+            "questions answered": len(records.questions),
+        },
+        "downloads": data.downloads,
+        "files": sorted(set(data.files.values())),
+    }
+
+
+def _table_pages(
+    data: ReportInput, evidence: list[views.EvidenceItem], pages_by_id: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Each table page by its template name, with what it lists."""
+    records = data.records
+    return {
+        "controls.html": {"controls": _control_rows(records, pages_by_id)},
+        "evidence.html": {"items": evidence},
+        "acknowledgements.html": {"acks": records.acks, "failed": records.failed_quizzes},
+        "questions.html": {"questions": records.questions},
+    }
+
+
+def _control_rows(records: ExportRecords, pages: dict[str, str]) -> list[dict[str, Any]]:
+    requests = _requests_by_control(records)
+    handed_in = Counter(s.request_id for s in records.submissions)
     return [
         {
             "control": c,
             "requirements": [
-                (rid, pages.get(rid)) for rid in c.requirements if rid in data.in_scope
+                (rid, pages.get(rid)) for rid in c.requirements if rid in records.in_scope
             ],
             "requests": [(r, handed_in[r.id]) for r in requests[c.id]],
         }
-        for c in data.controls
+        for c in records.controls
     ]
