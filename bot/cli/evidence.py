@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from bot.cli.common import FrameworkOpt, app, check_framework, err, fail, out, runtime
 from bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from core.evidence.register import ImportResult
 
 register_app = typer.Typer(help="The organisation's control register.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Evidence and the tamper-evident ledger.", no_args_is_help=True)
@@ -30,21 +34,12 @@ def register_import(
 ) -> None:
     """Import or update controls; all-or-nothing, errors name their line."""
     from bot.slack_client import user_resolver
-    from core.evidence.register import RegisterImportError, import_rows, read_rows, validate
-    from core.requirements import requirement_resolver
+    from core.evidence.register import emails_to_resolve, import_rows, load_register
 
     rt = runtime()
     if not file.exists():
         fail(f"{file} does not exist")
-    try:
-        raw = read_rows(file)
-        rows = validate(
-            raw,
-            resolve_requirement=requirement_resolver(rt.catalogue),
-            known_ids=list(rt.catalogue.entries),
-        )
-    except RegisterImportError as exc:
-        fail(str(exc))
+    rows = load_register(file, catalogue=rt.catalogue)
     resolve = user_resolver(rt.slack)
     with Progress(
         TextColumn("importing"),
@@ -53,13 +48,15 @@ def register_import(
         console=err,
     ) as bar:
         task = bar.add_task("import", total=len(rows))
-
-        def tracked(email: str) -> str | None:
-            return resolve(email)
-
+        # Slack is asked before the transaction opens: a slow lookup never holds the write lock.
+        slack_ids = {email: resolve(email) for email in emails_to_resolve(rows)}
         with rt.db.session_scope() as session:
-            result = import_rows(rows, db_session=session, actor=actor, resolve_user=tracked)
+            result = import_rows(rows, db_session=session, actor=actor, resolve_user=slack_ids.get)
         bar.update(task, completed=len(rows))
+    _print_import(result)
+
+
+def _print_import(result: ImportResult) -> None:
     out.print(
         f"register imported: {len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged"
@@ -175,18 +172,12 @@ def export(
     """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.dates import day_range
-    from core.evidence.export import ExportEmptyError, build_export
-    from core.evidence.report import ReadinessScope
-    from core.requirements import requirements
+    from core.evidence.audit import export_for_auditors
 
     if out_file is None:
         fail("--out FILE.zip is required", 2)
     fw = check_framework(framework)
-    try:
-        start, end = day_range(date_from, date_to)
-    except UserFacingError as exc:
-        fail(str(exc), 2)
+    start, end = _day_range(date_from, date_to)
     rt = runtime()
     with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
         task = bar.add_task("controls", total=4)
@@ -194,25 +185,33 @@ def export(
         def step(name: str) -> None:
             bar.update(task, description=name, advance=1)
 
-        try:
-            with rt.db.session_scope() as session:
-                manifest = build_export(
-                    out_file,
-                    db_session=session,
-                    requirements=requirements(rt.catalogue),
-                    start=start,
-                    end=end,
-                    framework=fw,
-                    progress=step,
-                    readiness_scope=ReadinessScope.of(rt.catalogue, rt.settings),
-                )
-        except ExportEmptyError as exc:
-            fail(str(exc))
-    counts = manifest["counts"]
+        with rt.db.session_scope() as session:
+            done = export_for_auditors(
+                out_file,
+                db_session=session,
+                catalogue=rt.catalogue,
+                settings=rt.settings,
+                start=start,
+                end=end,
+                framework=fw,
+                progress=step,
+            )
     out.print(
-        f"wrote {out_file}: {counts['submissions']} submissions, {counts['acknowledgements']} acknowledgements, "
-        f"{counts['questions']} questions, {counts['files']} files; ledger head {manifest['ledger_head']['hash']}"
+        f"wrote {out_file}: {done.submissions} submissions, {done.acknowledgements} acknowledgements, "
+        f"{done.questions} questions, {done.files} files; ledger head {done.ledger_head}"
     )
+
+
+def _day_range(
+    date_from: str | None, date_to: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """The --from and --to days as a range, or exit 2 naming the date that is not one."""
+    from bot.dates import day_range
+
+    try:
+        return day_range(date_from, date_to)
+    except UserFacingError as exc:
+        fail(str(exc), 2)
 
 
 @export_app.command("soa")

@@ -5,16 +5,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.dates import day_range
 from bot.errors import UsageError, UserFacingError
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
-from core.evidence.export import ExportEmptyError, build_export
-from core.evidence.report import ReadinessScope
+from core.evidence.audit import ExportSummary, export_for_auditors
 from core.models import utcnow
-from core.requirements import requirements
 
 
 def _parse(args: str) -> tuple[str | None, str | None, str | None]:
@@ -39,41 +38,42 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     name = f"compliance-export-{utcnow():%Y%m%d-%H%M%S}.zip"
     slack = runtime.slack if request.surface != "console" else None
     folder = Path(tempfile.mkdtemp()) if slack is not None else Path.cwd()
-    out = folder / name
-    try:
-        with runtime.db.session_scope() as session:
-            manifest = build_export(
-                out,
-                db_session=session,
-                requirements=requirements(runtime.catalogue),
-                start=start,
-                end=end,
-                framework=framework,
-                readiness_scope=ReadinessScope.of(runtime.catalogue, runtime.settings),
-            )
-    except ExportEmptyError as exc:
-        raise UserFacingError(str(exc)) from None
-    head = manifest["ledger_head"]["hash"]
+    with runtime.db.session_scope() as session:
+        done = export_for_auditors(
+            folder / name,
+            db_session=session,
+            catalogue=runtime.catalogue,
+            settings=runtime.settings,
+            start=start,
+            end=end,
+            framework=framework,
+        )
     if slack is None:
-        return TextReply(f"Export written to {out} (ledger head {head}).")
+        return TextReply(f"Export written to {done.path} (ledger head {done.ledger_head}).")
+    # The upload happens after the session is closed: no Slack call inside a transaction.
+    _send_by_dm(slack, request.actor.user_id, done)
+    return TextReply(
+        f"Export sent to you by DM ({done.submissions} submissions; ledger head `{done.ledger_head}`)."
+    )
+
+
+def _send_by_dm(slack: WebClient, user_id: str, done: ExportSummary) -> None:
+    """Upload the ZIP into a DM with the person; the local copy is removed either way."""
     try:
-        channel = slack.conversations_open(users=request.actor.user_id)["channel"]["id"]
+        channel = slack.conversations_open(users=user_id)["channel"]["id"]
         slack.files_upload_v2(
             channel=channel,
-            file=str(out),
-            filename=name,
+            file=str(done.path),
+            filename=done.path.name,
             title="Compliance evidence export",
-            initial_comment=f"Your audit export. Ledger head: `{head}`",
+            initial_comment=f"Your audit export. Ledger head: `{done.ledger_head}`",
         )
     except SlackApiError as exc:
         raise UserFacingError(
             f"The export was built but Slack refused the upload ({exc.response.get('error')})."
         ) from None
     finally:
-        out.unlink(missing_ok=True)
-    return TextReply(
-        f"Export sent to you by DM ({manifest['counts']['submissions']} submissions; ledger head `{head}`)."
-    )
+        done.path.unlink(missing_ok=True)
 
 
 COMMAND = Command(

@@ -16,8 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.errors import DomainError
 from core.evidence.periods import valid_cadence
 from core.models import OrgControl, OrgControlVersion, utcnow
+from core.requirements import requirement_resolver
+from knowledge.catalogue import Catalogue
 
 COLUMNS = (
     "id",
@@ -38,7 +41,7 @@ _TRUE = {"yes", "y", "true", "1", "applicable"}
 _FALSE = {"no", "n", "false", "0", "not applicable", "excluded"}
 
 
-class RegisterImportError(Exception):
+class RegisterImportError(DomainError):
     """The file has problems; nothing was imported. Each problem names its line."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -166,6 +169,15 @@ def _split(value: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[,;]", str(value or "")) if p.strip()]
 
 
+def load_register(path: Path, *, catalogue: Catalogue) -> list[ControlRow]:
+    """Read and validate a register file against the catalogue; nothing is written."""
+    return validate(
+        read_rows(path),
+        resolve_requirement=requirement_resolver(catalogue),
+        known_ids=list(catalogue.entries),
+    )
+
+
 def validate(
     raw_rows: list[tuple[int, dict[str, Any]]],
     *,
@@ -175,74 +187,103 @@ def validate(
     """Check every row; raise RegisterImportError listing every problem by line."""
     problems: list[str] = []
     rows: list[ControlRow] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # an ID -> the first line that used it
     for line, raw in raw_rows:
-
-        def text(key: str, raw: dict[str, Any] = raw) -> str:
-            value = raw.get(key)
-            return "" if value is None else str(value).strip()
-
-        ref = text("id")
-        where = f"line {line}" + (f" ({ref})" if ref else "")
-        row_problems = [f"{where}: {key} is empty" for key in REQUIRED if not text(key)]
-        if ref and not _REF.match(ref):
-            row_problems.append(f"{where}: id may hold letters, digits, '.', '_' and '-' only")
-        if ref in seen:
-            row_problems.append(f"{where}: id {ref} is already used on line {seen[ref]}")
-        owner = text("owner")
-        if owner and not (_USER_ID.match(owner) or _EMAIL.match(owner)):
-            row_problems.append(
-                f"{where}: owner '{owner}' is neither an email nor a Slack user ID (U…)"
-            )
-        manager = text("manager") or None
-        if manager and not (_USER_ID.match(manager) or _EMAIL.match(manager)):
-            row_problems.append(
-                f"{where}: manager '{manager}' is neither an email nor a Slack user ID"
-            )
-        cadence = text("cadence").lower()
-        if cadence and not valid_cadence(cadence):
-            row_problems.append(
-                f"{where}: cadence '{cadence}' must be monthly, quarterly, semiannual, annual or a cron expression"
-            )
-        requirements: list[str] = []
-        for req in _split(raw.get("requirements")):
-            resolved = resolve_requirement(req)
-            if resolved is None:
-                close = difflib.get_close_matches(req.upper(), list(known_ids), n=3, cutoff=0.6)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                row_problems.append(f"{where}: requirement '{req}' is not a catalogue ID{hint}")
-            elif resolved not in requirements:
-                requirements.append(resolved)
-        applicable_raw = text("applicable").lower() or "yes"
-        if applicable_raw not in _TRUE | _FALSE:
-            row_problems.append(f"{where}: applicable must be yes or no, not '{applicable_raw}'")
-        applicable = applicable_raw not in _FALSE
-        if not applicable and not text("justification"):
-            row_problems.append(f"{where}: a control that is not applicable needs a justification")
-        if ref:
-            seen.setdefault(ref, line)
+        row, unknown = _read_row(line, raw, resolve_requirement)
+        where = f"line {line}" + (f" ({row.ref})" if row.ref else "")
+        row_problems = _row_problems(row, raw, seen, unknown, known_ids)
+        if row.ref:
+            seen.setdefault(row.ref, line)
         if row_problems:
-            problems.extend(row_problems)
-            continue
-        rows.append(
-            ControlRow(
-                line,
-                ref,
-                text("title"),
-                requirements,
-                owner,
-                cadence,
-                text("expected_evidence"),
-                applicable,
-                text("justification"),
-                manager,
-            )
-        )
+            problems.extend(f"{where}: {p}" for p in row_problems)
+        else:
+            rows.append(row)
     if not raw_rows:
         problems.append("the file holds no controls")
     if problems:
         raise RegisterImportError(problems)
     return rows
+
+
+def _text(raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _read_row(
+    line: int, raw: dict[str, Any], resolve_requirement: Callable[[str], str | None]
+) -> tuple[ControlRow, list[str]]:
+    """The row as its fields read, and the requirement IDs the catalogue does not know."""
+    requirements: list[str] = []
+    unknown: list[str] = []
+    for typed in _split(raw.get("requirements")):
+        resolved = resolve_requirement(typed)
+        if resolved is None:
+            unknown.append(typed)
+        elif resolved not in requirements:
+            requirements.append(resolved)
+    row = ControlRow(
+        line=line,
+        ref=_text(raw, "id"),
+        title=_text(raw, "title"),
+        requirements=requirements,
+        owner=_text(raw, "owner"),
+        cadence=_text(raw, "cadence").lower(),
+        expected_evidence=_text(raw, "expected_evidence"),
+        applicable=_applicable(raw) not in _FALSE,
+        justification=_text(raw, "justification"),
+        manager=_text(raw, "manager") or None,
+    )
+    return row, unknown
+
+
+def _applicable(raw: dict[str, Any]) -> str:
+    return _text(raw, "applicable").lower() or "yes"
+
+
+def _row_problems(
+    row: ControlRow,
+    raw: dict[str, Any],
+    seen: dict[str, int],
+    unknown: list[str],
+    known_ids: Collection[str],
+) -> list[str]:
+    """What is wrong with one row, in the order of its columns."""
+    problems = [f"{key} is empty" for key in REQUIRED if not _text(raw, key)]
+    if row.ref and not _REF.match(row.ref):
+        problems.append("id may hold letters, digits, '.', '_' and '-' only")
+    if row.ref in seen:
+        problems.append(f"id {row.ref} is already used on line {seen[row.ref]}")
+    if row.owner and not _is_person(row.owner):
+        problems.append(f"owner '{row.owner}' is neither an email nor a Slack user ID (U…)")
+    if row.manager and not _is_person(row.manager):
+        problems.append(f"manager '{row.manager}' is neither an email nor a Slack user ID")
+    if row.cadence and not valid_cadence(row.cadence):
+        problems.append(
+            f"cadence '{row.cadence}' must be monthly, quarterly, semiannual, annual or a cron expression"
+        )
+    problems += [_not_in_catalogue(typed, known_ids) for typed in unknown]
+    if _applicable(raw) not in _TRUE | _FALSE:
+        problems.append(f"applicable must be yes or no, not '{_applicable(raw)}'")
+    if not row.applicable and not row.justification:
+        problems.append("a control that is not applicable needs a justification")
+    return problems
+
+
+def _is_person(value: str) -> bool:
+    return bool(_USER_ID.match(value) or _EMAIL.match(value))
+
+
+def _not_in_catalogue(typed: str, known_ids: Collection[str]) -> str:
+    close = difflib.get_close_matches(typed.upper(), list(known_ids), n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"requirement '{typed}' is not a catalogue ID{hint}"
+
+
+def emails_to_resolve(rows: list[ControlRow]) -> list[str]:
+    """The owner and manager emails the rows name, once each: to look up before importing."""
+    people = [p for row in rows for p in (row.owner, row.manager) if p]
+    return list(dict.fromkeys(p for p in people if not _USER_ID.match(p)))
 
 
 def import_rows(
@@ -256,41 +297,54 @@ def import_rows(
     result = ImportResult()
     existing = {c.ref: c for c in db_session.scalars(select(OrgControl))}
     for row in rows:
-        owner_id = row.owner if _USER_ID.match(row.owner) else resolve_user(row.owner)
+        owner_id = _user_id(row.owner, resolve_user)
         if owner_id is None:
             result.unresolved_owners.append(row.owner)
-        manager_id = None
-        if row.manager:
-            manager_id = row.manager if _USER_ID.match(row.manager) else resolve_user(row.manager)
+        manager_id = _user_id(row.manager, resolve_user) if row.manager else None
         control = existing.get(row.ref)
-        snapshot = row.snapshot()
-        if control is None:
-            control = OrgControl(ref=row.ref, version=1, **snapshot)
-            db_session.add(control)
-            result.created.append(row.ref)
-        elif _snapshot_of(control) == snapshot:
+        if control is not None and _snapshot_of(control) == row.snapshot():
             result.unchanged.append(row.ref)
             continue
-        else:
-            for key, value in snapshot.items():
-                setattr(control, key, value)
-            control.version += 1
-            control.updated_at = utcnow()
-            result.updated.append(row.ref)
+        (result.created if control is None else result.updated).append(row.ref)
+        control = _save(row, control, db_session)
         control.owner_user_id = owner_id
         control.manager_user_id = manager_id
         db_session.flush()
-        db_session.add(
-            OrgControlVersion(
-                control_id=control.id, version=control.version, snapshot=snapshot, changed_by=actor
-            )
-        )
-        ledger.append(
-            "register_change",
-            {"control": row.ref, "version": control.version, "by": actor, **snapshot},
-            db_session=db_session,
-        )
+        _record_version(control, row.snapshot(), actor, db_session)
     return result
+
+
+def _user_id(person: str, resolve_user: Callable[[str], str | None]) -> str | None:
+    return person if _USER_ID.match(person) else resolve_user(person)
+
+
+def _save(row: ControlRow, control: OrgControl | None, db_session: Session) -> OrgControl:
+    """A new control at version 1, or the existing one updated in place to its next version."""
+    if control is None:
+        control = OrgControl(ref=row.ref, version=1, **row.snapshot())
+        db_session.add(control)
+        return control
+    for key, value in row.snapshot().items():
+        setattr(control, key, value)
+    control.version += 1
+    control.updated_at = utcnow()
+    return control
+
+
+def _record_version(
+    control: OrgControl, snapshot: dict[str, Any], actor: str, db_session: Session
+) -> None:
+    """Keep the version's snapshot and put the change in the ledger."""
+    db_session.add(
+        OrgControlVersion(
+            control_id=control.id, version=control.version, snapshot=snapshot, changed_by=actor
+        )
+    )
+    ledger.append(
+        "register_change",
+        {"control": control.ref, "version": control.version, "by": actor, **snapshot},
+        db_session=db_session,
+    )
 
 
 def _snapshot_of(control: OrgControl) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""The auditor export as every surface asks for it: the whole catalogue, readiness measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.evidence.export import Progress, build_export
+from core.evidence.report import ReadinessScope
+from core.requirements import requirements
+from knowledge.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What a surface tells the person about the export it wrote."""
+
+    path: Path
+    submissions: int
+    acknowledgements: int
+    questions: int
+    files: int
+    ledger_head: str  # the hash of the ledger record the export matches
+
+    @classmethod
+    def of(cls, path: Path, manifest: dict[str, Any]) -> ExportSummary:
+        """The summary of a written export from its manifest."""
+        counts = manifest["counts"]
+        return cls(
+            path=path,
+            submissions=counts["submissions"],
+            acknowledgements=counts["acknowledgements"],
+            questions=counts["questions"],
+            files=counts["files"],
+            ledger_head=manifest["ledger_head"]["hash"],
+        )
+
+
+def export_for_auditors(
+    out: Path,
+    *,
+    db_session: Session,
+    catalogue: Catalogue,
+    settings: Settings,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    framework: str | None = None,
+    progress: Progress | None = None,
+) -> ExportSummary:
+    """Write the export ZIP to `out` (ExportEmptyError when the range holds nothing)."""
+    manifest = build_export(
+        out,
+        db_session=db_session,
+        requirements=requirements(catalogue),
+        start=start,
+        end=end,
+        framework=framework,
+        progress=progress,
+        readiness_scope=ReadinessScope.of(catalogue, settings),
+    )
+    return ExportSummary.of(out, manifest)
