@@ -23,6 +23,7 @@ from core.questions.service import record_question
 from knowledge.answer import Answer
 from knowledge.catalogue import Catalogue
 from knowledge.search import Hit
+from tests.core.evidence.support import cli_env, off_topic, record_answer
 
 runner = CliRunner()
 
@@ -50,8 +51,7 @@ def test_recorded_answer_is_a_ledger_record_with_who_where_what(
     database_url: str, catalogue: Catalogue
 ) -> None:
     db = Database(database_url)
-    off_topic = Answer("what's for lunch?", False, None)
-    off_topic.declined = True  # the search said it is not about security or compliance
+    declined = off_topic("what's for lunch?")
     with db.session_scope() as session:
         record_question(
             db_session=session,
@@ -65,7 +65,7 @@ def test_recorded_answer_is_a_ledger_record_with_who_where_what(
             user_id="UBOB",
             surface="cli",
             channel=None,
-            answer=off_topic,
+            answer=declined,
         )
     (first, one), (second, two) = _answers(db)
     assert one == {
@@ -120,19 +120,10 @@ def test_console_chat_answer_is_ledgered(settings: Settings, real_searcher) -> N
     assert payload["ids"][0] == "A.5.18" and payload["answered"] is True
 
 
-def _env(database_url: str, shared_index_dir: Path) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "INDEX_DIR": str(shared_index_dir),
-        "SLACK_BOT_TOKEN": "",
-        "KNOWLEDGE_DIR": "",
-    }
-
-
 def test_cli_ask_is_ledgered_and_verify_counts_the_answers(
     database_url: str, shared_index_dir: Path, real_searcher
 ) -> None:  # type: ignore[no-untyped-def]
-    env = _env(database_url, shared_index_dir)
+    env = cli_env(database_url, shared_index_dir)
     for question in ("A.7.2.2", "ntp servers"):
         assert runner.invoke(app, ["ask", question], env=env).exit_code == 0
     answers = _answers(Database(database_url))
@@ -147,17 +138,11 @@ def test_verify_names_an_edited_answer(
     database_url: str, shared_index_dir: Path, catalogue: Catalogue
 ) -> None:
     db = Database(database_url)
-    with db.session_scope() as session:
-        record_question(
-            db_session=session,
-            user_id="UALICE",
-            surface="slack_dm",
-            channel="D1",
-            answer=_answer(catalogue, "do we encrypt laptops?", ["A.8.1"], confident=True),
-        )
+    answer = _answer(catalogue, "do we encrypt laptops?", ["A.8.1"], confident=True)
+    record_answer(db, answer, user_id="UALICE", surface="slack_dm", channel="D1")
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE ledger SET payload = replace(payload, 'A.8.1', 'A.8.24')"))
-    bad = runner.invoke(app, ["evidence", "verify"], env=_env(database_url, shared_index_dir))
+    bad = runner.invoke(app, ["evidence", "verify"], env=cli_env(database_url, shared_index_dir))
     assert bad.exit_code == 1 and "record 1 (answer) was altered" in bad.output
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,21 +18,24 @@ from core import ledger
 from core.campaigns import service as campaigns
 from core.config import Settings
 from core.db import Database
-from core.evidence.export import build_export
-from core.evidence.register import import_rows, read_rows, validate
 from core.evidence.report import ReadinessScope
-from core.evidence.service import FileUpload, controls_for, review, submit
-from core.models import Campaign, CampaignRecipient, LedgerRecord, Question, Submission
-from core.questions.service import record_question
+from core.models import CampaignRecipient, LedgerRecord, Question, Submission
 from core.readiness import readiness
-from core.requirements import requirement_resolver, requirements
 from knowledge.answer import Answer
 from knowledge.catalogue import Catalogue
 from knowledge.search import Hit
+from tests.core.evidence.support import (
+    add_campaign,
+    cli_env,
+    csv_rows,
+    export_zip,
+    hand_in_two,
+    import_example_register,
+    off_topic,
+    record_answer,
+)
 from tests.html_support import broken_links, linked_from, read_pages
-from tests.paths import EXAMPLES
 
-EXAMPLE = EXAMPLES / "register.csv"
 runner = CliRunner()
 
 
@@ -41,89 +43,28 @@ runner = CliRunner()
 def audited(database_url: str, catalogue: Catalogue, settings: Settings) -> Database:
     """The example register, AC-01 accepted with a file, HR-01 waiting, a campaign, two answers."""
     db = Database(database_url)
-    rows = validate(
-        read_rows(EXAMPLE),
-        resolve_requirement=requirement_resolver(catalogue),
-        known_ids=list(catalogue.entries),
-    )
+    import_example_register(db, catalogue)
     with db.session_scope() as session:
-        import_rows(
-            rows,
-            db_session=session,
-            actor="t",
-            resolve_user=lambda e: "UALICE" if e.startswith("alice") else None,
-        )
-    with db.session_scope() as session:
-        result = submit(
-            controls_for("AC-01", db_session=session),
-            db_session=session,
-            submitted_by="UALICE",
+        hand_in_two(
+            session,
+            settings,
             text="Q4 access review <signed>",
-            zone=settings.zone,
-            upload=FileUpload("review.pdf", b"%PDF signed"),
-            max_bytes=1000,
-            effective=date(2026, 10, 1),
-        )
-        review(
-            result.submissions[0].request_id,
-            accept=True,
-            reviewer="USEC1",
             comment="complete",
-            db_session=session,
-        )
-        submit(
-            controls_for("HR-01", db_session=session),
-            db_session=session,
-            submitted_by="UBOB",
             link="javascript:alert(1)",
-            zone=settings.zone,
-            max_bytes=1000,
         )
-        campaign = Campaign(
-            title="Security awareness",
-            audience="users:U1,U2",
-            due_at=datetime.now(UTC) + timedelta(days=7),
-            created_by="USEC1",
-        )
-        session.add(campaign)
-        session.flush()
-        session.add_all(
-            [CampaignRecipient(campaign_id=campaign.id, user_id=u) for u in ("U1", "U2")]
-        )
-        session.flush()
+        campaign = add_campaign(session, "Security awareness", ("U1", "U2"))
         campaigns.acknowledge(campaign.id, "U1", db_session=session)
-        hit = Hit(catalogue.entries["A.5.18"], 0.8)
-        off_topic = Answer("lunch <menu>?", False, None)
-        off_topic.declined = True  # the search said it is not about security or compliance
-        record_question(
-            db_session=session,
-            user_id="UALICE",
-            surface="slack_dm",
-            channel="D1",
-            answer=Answer("who reviews access?", True, hit),
-        )
-        record_question(
-            db_session=session,
-            user_id="UBOB",
-            surface="cli",
-            channel=None,
-            answer=off_topic,
-        )
+    hit = Hit(catalogue.entries["A.5.18"], 0.8)
+    answer = Answer("who reviews access?", True, hit)
+    record_answer(db, answer, user_id="UALICE", surface="slack_dm", channel="D1")
+    record_answer(db, off_topic("lunch <menu>?"), user_id="UBOB", surface="cli")
     return db
 
 
 def _export(
-    db: Database, catalogue: Catalogue, settings: Settings, out: Path, **kw
-) -> zipfile.ZipFile:  # type: ignore[no-untyped-def]
-    with db.session_scope() as session:
-        build_export(
-            out,
-            db_session=session,
-            requirements=requirements(catalogue),
-            readiness_scope=ReadinessScope.of(catalogue, settings),
-            **kw,
-        )
-    return zipfile.ZipFile(out)
+    db: Database, catalogue: Catalogue, settings: Settings, out: Path, **options: Any
+) -> zipfile.ZipFile:
+    return export_zip(db, catalogue, out, scope=ReadinessScope.of(catalogue, settings), **options)
 
 
 def test_every_page_parses_and_every_link_resolves_to_a_file_in_the_zip(
@@ -240,7 +181,7 @@ def test_questions_csv_carries_each_answers_ledger_record(
     audited: Database, catalogue: Catalogue, settings: Settings, tmp_path: Path
 ) -> None:
     archive = _export(audited, catalogue, settings, tmp_path / "a.zip")
-    rows = list(csv.DictReader(io.StringIO(archive.read("questions.csv").decode())))
+    rows = csv_rows(archive, "questions.csv")
     with audited.session_scope() as session:
         for row in rows:
             record = session.get(LedgerRecord, int(row["ledger_seq"]))
@@ -264,14 +205,7 @@ def test_without_readiness_or_register_the_report_says_so_and_still_links_everyt
     database_url: str, catalogue: Catalogue, settings: Settings, tmp_path: Path
 ) -> None:
     db = Database(database_url)
-    with db.session_scope() as session:
-        record_question(
-            db_session=session,
-            user_id="U1",
-            surface="console",
-            channel=None,
-            answer=Answer("anything?", False, None),
-        )
+    record_answer(db, Answer("anything?", False, None), user_id="U1", surface="console")
     archive = _export(db, catalogue, settings, tmp_path / "a.zip")
     pages = read_pages(archive)
     assert "The control register is empty" in pages["index.html"].plain
@@ -283,12 +217,7 @@ def test_without_readiness_or_register_the_report_says_so_and_still_links_everyt
 def test_cli_export_report_measures_readiness(
     audited: Database, database_url: str, shared_index_dir: Path, tmp_path: Path
 ) -> None:
-    env = {
-        "DATABASE_URL": database_url,
-        "INDEX_DIR": str(shared_index_dir),
-        "SLACK_BOT_TOKEN": "",
-        "KNOWLEDGE_DIR": "",
-    }
+    env = cli_env(database_url, shared_index_dir)
     result = runner.invoke(app, ["export", "--out", str(tmp_path / "a.zip")], env=env)
     assert result.exit_code == 0, result.output
     summary = read_pages(zipfile.ZipFile(tmp_path / "a.zip"))["index.html"].plain
