@@ -14,12 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.errors import DomainError
 from core.evidence.periods import period_for
 from core.filenames import storable_name
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 
 
-class EvidenceError(Exception):
+class EvidenceError(DomainError):
     """Evidence cannot be taken as given; the message says what to do."""
 
 
@@ -134,6 +135,110 @@ def store_blob(upload: FileUpload, *, db_session: Session, max_bytes: int) -> st
     return digest
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What is handed in, checked once and recorded the same way against every request."""
+
+    submitted_by: str
+    text: str
+    link: str | None
+    digest: str | None
+    file_name: str | None
+    effective: date
+    dedupe_key: str
+    surface: str
+
+
+def _check_given(text: str, link: str | None, upload: FileUpload | None) -> None:
+    if "\x00" in text or "\x00" in (link or ""):
+        raise EvidenceError(
+            "The evidence contains a NUL character (U+0000), which cannot be stored; "
+            "remove it and send it again."
+        )
+    if not text and not link and upload is None:
+        raise EvidenceError("The submission is empty: add a sentence, a link or a file.")
+
+
+def _effective_date(effective: date | None, now: datetime, zone: ZoneInfo) -> date:
+    today = now.astimezone(zone).date()
+    effective = effective or today
+    if effective > today:
+        raise EvidenceError(
+            f"The effective date {effective} is in the future; use the date the evidence shows."
+        )
+    return effective
+
+
+def _open_request(
+    control: OrgControl, now: datetime, zone: ZoneInfo, *, db_session: Session
+) -> EvidenceRequest:
+    request = ensure_request(control, now, zone, db_session=db_session)
+    if request.status == "accepted":
+        raise EvidenceError(
+            f"Evidence for {control.ref} ({request.period}) is already accepted; nothing more is needed."
+        )
+    return request
+
+
+def _already_has(request: EvidenceRequest, key: str, *, db_session: Session) -> bool:
+    found = db_session.scalars(
+        select(Submission.id).where(
+            Submission.request_id == request.id, Submission.dedupe_key == key
+        )
+    ).first()
+    return found is not None
+
+
+def _record(
+    control: OrgControl,
+    request: EvidenceRequest,
+    evidence: _Evidence,
+    now: datetime,
+    *,
+    db_session: Session,
+) -> Submission:
+    """One submission against the request, which then waits for review (no more nudges)."""
+    on_behalf = evidence.submitted_by not in {control.owner, control.owner_user_id}
+    submission = Submission(
+        request_id=request.id,
+        submitted_by=evidence.submitted_by,
+        on_behalf=on_behalf,
+        text=evidence.text,
+        link=evidence.link,
+        file_sha256=evidence.digest,
+        file_name=evidence.file_name,
+        effective_date=evidence.effective,
+        recorded_at=now,
+        dedupe_key=evidence.dedupe_key,
+        surface=evidence.surface,
+    )
+    db_session.add(submission)
+    request.status = "submitted"
+    request.next_nudge_at = None
+    db_session.flush()
+    ledger.append(
+        "evidence_submitted", _ledger_entry(submission, control, request), db_session=db_session
+    )
+    return submission
+
+
+def _ledger_entry(
+    submission: Submission, control: OrgControl, request: EvidenceRequest
+) -> dict[str, object]:
+    return {
+        "submission": submission.id,
+        "control": control.ref,
+        "period": request.period,
+        "by": submission.submitted_by,
+        "on_behalf": submission.on_behalf,
+        "text": submission.text,
+        "link": submission.link,
+        "file_sha256": submission.file_sha256,
+        "file_name": submission.file_name,
+        "effective_date": submission.effective_date.isoformat(),
+    }
+
+
 def submit(
     controls: list[OrgControl],
     *,
@@ -150,73 +255,29 @@ def submit(
 ) -> SubmissionResult:
     """Record evidence against each control's current request; the ledger gets one event per request."""
     text = (text or "").strip()
-    if "\x00" in text or "\x00" in (link or ""):
-        raise EvidenceError(
-            "The evidence contains a NUL character (U+0000), which cannot be stored; "
-            "remove it and send it again."
-        )
-    if not text and not link and upload is None:
-        raise EvidenceError("The submission is empty: add a sentence, a link or a file.")
+    _check_given(text, link, upload)
     if not controls:
         raise EvidenceError("Name the control this evidence is for.")
     now = now or utcnow()
-    effective = effective or now.astimezone(zone).date()
-    if effective > now.astimezone(zone).date():
-        raise EvidenceError(
-            f"The effective date {effective} is in the future; use the date the evidence shows."
-        )
-    digest = store_blob(upload, db_session=db_session, max_bytes=max_bytes) if upload else None
-    key = _dedupe_key(text, link, upload)
+    evidence = _Evidence(
+        submitted_by=submitted_by,
+        text=text,
+        link=link,
+        effective=_effective_date(effective, now, zone),
+        digest=store_blob(upload, db_session=db_session, max_bytes=max_bytes) if upload else None,
+        file_name=storable_name(upload.name) if upload else None,
+        dedupe_key=_dedupe_key(text, link, upload),
+        surface=surface,
+    )
     result = SubmissionResult([], [])
     for control in controls:
-        request = ensure_request(control, now, zone, db_session=db_session)
-        if request.status == "accepted":
-            raise EvidenceError(
-                f"Evidence for {control.ref} ({request.period}) is already accepted; nothing more is needed."
-            )
-        exists = db_session.scalars(
-            select(Submission).where(
-                Submission.request_id == request.id, Submission.dedupe_key == key
-            )
-        ).first()
-        if exists is not None:
+        request = _open_request(control, now, zone, db_session=db_session)
+        if _already_has(request, evidence.dedupe_key, db_session=db_session):
             result.duplicates.append(request)
-            continue
-        on_behalf = submitted_by not in {control.owner, control.owner_user_id}
-        submission = Submission(
-            request_id=request.id,
-            submitted_by=submitted_by,
-            on_behalf=on_behalf,
-            text=text,
-            link=link,
-            file_sha256=digest,
-            file_name=storable_name(upload.name) if upload else None,
-            effective_date=effective,
-            recorded_at=now,
-            dedupe_key=key,
-            surface=surface,
-        )
-        db_session.add(submission)
-        request.status = "submitted"
-        request.next_nudge_at = None
-        db_session.flush()
-        ledger.append(
-            "evidence_submitted",
-            {
-                "submission": submission.id,
-                "control": control.ref,
-                "period": request.period,
-                "by": submitted_by,
-                "on_behalf": on_behalf,
-                "text": text,
-                "link": link,
-                "file_sha256": digest,
-                "file_name": submission.file_name,
-                "effective_date": effective.isoformat(),
-            },
-            db_session=db_session,
-        )
-        result.submissions.append(submission)
+        else:
+            result.submissions.append(
+                _record(control, request, evidence, now, db_session=db_session)
+            )
     return result
 
 
