@@ -1,4 +1,4 @@
-"""Block Kit for evidence: the submit modal, review requests, suggestions."""
+"""Evidence rendered: the submit modal, review requests, suggestions and what became of a hand-in."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from bot.blocks.common import Block, actions, button, context, modal, section, text_input
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
+from core.evidence.handin import HandedIn
 
 
 def evidence_modal(
@@ -102,3 +103,40 @@ def suggestion_blocks(file_id: str, suggestions: list[tuple[str, str, str]]) -> 
             )
         )
     return blocks
+
+
+def handed_in_text(result: HandedIn) -> str:
+    """A short confirmation for the person who handed evidence in."""
+    done = [
+        f"{r.control.ref} ({r.period})"
+        + (" (recorded as submitted on behalf of the owner)" if r.on_behalf else "")
+        for r in result.recorded
+    ]
+    dupes = [f"{d.control_ref} ({d.period})" for d in result.duplicates]
+    lines = []
+    if done:
+        lines.append(
+            ":white_check_mark: Evidence recorded for "
+            + ", ".join(done)
+            + ". The security team will review it."
+        )
+    if dupes:
+        lines.append(
+            "Already had this exact evidence for " + ", ".join(dupes) + ": not stored twice."
+        )
+    return "\n".join(lines)
+
+
+def files_text(taken: list[tuple[str, HandedIn]], refused: list[tuple[str, str]]) -> str:
+    """One reply for every file of a message: what each was recorded for, and why any was not taken."""
+    total = len(taken) + len(refused)
+    lines = [
+        f"{len(taken)} of {total} files taken:"
+        if taken
+        else f"None of the {total} files was taken:"
+    ]
+    for name, result in taken:
+        lines.append(f"  • {name}: " + handed_in_text(result).replace("\n", " "))
+    for name, reason in refused:
+        lines.append(f"  • {name} was not taken: {reason}")
+    return "\n".join(lines)

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.blocks.evidence import suggestion_blocks
+from bot.blocks.evidence import files_text, handed_in_text, suggestion_blocks
 from bot.errors import UsageError, UserFacingError
-from bot.evidence_flow import files_text, find_controls, hand_in, result_text, suggest
+from bot.evidence_flow import find_controls, hand_in
 from bot.guard import failure_message
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
-from bot.slack_files import download
 from bot.slack_text import first_word
-from core.evidence.service import FileUpload, SubmissionResult
-from core.models import OrgControl
-from knowledge import ids
+from core.evidence import handin
+from core.evidence.handin import Control, HandedIn, UnknownControlError
 
 
 def mentioned_target(runtime: Runtime, text: str) -> str | None:
     """A register ref or catalogue ID named anywhere in text."""
     with runtime.db.session_scope() as session:
-        refs = list(session.scalars(select(OrgControl.ref)))
-    for ref in refs:
-        if re.search(rf"(?<![\w.-]){re.escape(ref)}(?![\w-])", text, re.IGNORECASE):
-            return ref
-    for group in ids.groups(text):
-        for cid in group:
-            if cid in runtime.catalogue.entries or cid in runtime.catalogue.legacy:
-                return cid
-    return None
+        return handin.mentioned_target(text, db_session=session, catalogue=runtime.catalogue)
 
 
 def claims(runtime: Runtime, request: Request) -> bool:
@@ -63,7 +50,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     text = rest.strip()
     try:
         controls = find_controls(runtime, first) if first else []
-    except UserFacingError:
+    except UnknownControlError:
         if not files and not request.parsed.links:
             raise
         target = mentioned_target(runtime, args)
@@ -80,7 +67,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
             f"Add the evidence after the control: `evidence {target} <text or link>`.", "evidence"
         )
     result = hand_in(runtime, request.actor, controls, text=text, surface=request.surface)
-    return TextReply(result_text(result, runtime), ephemeral=True)
+    return TextReply(handed_in_text(result), ephemeral=True)
 
 
 def _file_name(shared: dict[str, Any]) -> str:
@@ -89,7 +76,11 @@ def _file_name(shared: dict[str, Any]) -> str:
 
 def _ask_which_control(runtime: Runtime, request: Request, args: str) -> Reply:
     """Files with no control named: nothing is taken yet; suggest the likely controls."""
-    suggestions = suggest(runtime, request.actor, args)
+    actor = request.actor
+    with runtime.db.session_scope() as session:
+        suggestions = handin.suggest(
+            actor.user_id, actor.email, args, db_session=session, searcher=runtime.searcher
+        )
     rows = [(s.ref, s.title, s.reason) for s in suggestions]
     listing = "\n".join(f"  - {r} {t} ({why})" for r, t, why in rows)
     if len(request.files) > 1:
@@ -110,20 +101,23 @@ def _ask_which_control(runtime: Runtime, request: Request, args: str) -> Reply:
     )
 
 
-def _hand_in_files(
-    runtime: Runtime, request: Request, controls: list[OrgControl], text: str
-) -> Reply:
+def _hand_in_files(runtime: Runtime, request: Request, controls: list[Control], text: str) -> Reply:
     """Every file of the message is its own submission; the reply names each file and its fate."""
 
-    def one(shared: dict[str, Any]) -> tuple[str, SubmissionResult]:
-        upload = _fetch(runtime, shared["id"])
-        return upload.name, hand_in(
-            runtime, request.actor, controls, text=text, upload=upload, surface=request.surface
+    def one(shared: dict[str, Any]) -> tuple[str, HandedIn]:
+        result = hand_in(
+            runtime,
+            request.actor,
+            controls,
+            text=text,
+            file_id=shared["id"],
+            surface=request.surface,
         )
+        return result.file_name or _file_name(shared), result
 
     if len(request.files) == 1:  # its refusal or failure is the reply, through the shared path
-        return TextReply(result_text(one(request.files[0])[1], runtime), ephemeral=True)
-    taken: list[tuple[str, SubmissionResult]] = []
+        return TextReply(handed_in_text(one(request.files[0])[1]), ephemeral=True)
+    taken: list[tuple[str, HandedIn]] = []
     refused: list[tuple[str, str]] = []
     for shared in request.files:
         try:
@@ -131,16 +125,10 @@ def _hand_in_files(
         except Exception as exc:  # noqa: BLE001 - one bad file must not hide what became of the others
             # The shared path's wording: a refusal's own message, else a logged reference.
             refused.append((_file_name(shared), failure_message(exc)))
-    reply = files_text(taken, refused, runtime)
+    reply = files_text(taken, refused)
     if not taken:
         raise UserFacingError(reply)
     return TextReply(reply, ephemeral=True)
-
-
-def _fetch(runtime: Runtime, file_id: str) -> FileUpload:
-    if runtime.slack is None:
-        raise UserFacingError("Files can only be handed in through Slack.")
-    return download(runtime.slack, file_id, runtime.settings)
 
 
 COMMAND = Command(

@@ -7,16 +7,15 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.evidence import evidence_modal, reject_modal
-from bot.commands.evidence import _fetch
+from bot.blocks.evidence import evidence_modal, handed_in_text, reject_modal
 from bot.deps import Deps
 from bot.errors import UserFacingError
-from bot.evidence_flow import find_controls, hand_in, result_text
+from bot.evidence_flow import find_controls, hand_in
 from bot.ids import Action
 from bot.slack_files import check_shared_by
 from bot.slack_text import parse_id
-from core.evidence.service import EvidenceError, review
-from core.models import EvidenceRequest, OrgControl
+from core.evidence.handin import open_request
+from core.evidence.reviewing import Verdict, decide
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -38,21 +37,17 @@ def _channel(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def notify_owner(deps: Deps, client: WebClient, request_id: int) -> None:
-    """DM the control owner the review outcome."""
-    with deps.runtime.db.session_scope() as session:
-        request = session.get(EvidenceRequest, request_id)
-        control = session.get(OrgControl, request.control_id) if request else None
-        if request is None or control is None or not control.owner_user_id:
-            return
-        verdict = "accepted :white_check_mark:" if request.status == "accepted" else "rejected"
-        note = f"\nReviewer's comment: {request.review_comment}" if request.review_comment else ""
-        again = "\nPlease submit new evidence." if request.status == "rejected" else ""
-        owner, text = (
-            control.owner_user_id,
-            f"Your evidence for {control.ref} ({request.period}) was {verdict}.{note}{again}",
-        )
-    client.chat_postMessage(channel=owner, text=text)
+def notify_owner(client: WebClient, verdict: Verdict) -> None:
+    """DM the control owner the review outcome (after the review is committed)."""
+    if not verdict.owner_user_id:
+        return
+    outcome = "accepted :white_check_mark:" if verdict.accepted else "rejected"
+    note = f"\nReviewer's comment: {verdict.comment}" if verdict.comment else ""
+    again = "" if verdict.accepted else "\nPlease submit new evidence."
+    client.chat_postMessage(
+        channel=verdict.owner_user_id,
+        text=f"Your evidence for {verdict.control_ref} ({verdict.period}) was {outcome}.{note}{again}",
+    )
 
 
 def register(app: App, deps: Deps) -> None:
@@ -61,15 +56,12 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.SUBMIT_EVIDENCE)
     def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        request_id = _request_id(body)
         with deps.runtime.db.session_scope() as session:
-            request = session.get(EvidenceRequest, request_id)
-            control = session.get(OrgControl, request.control_id) if request else None
-            if request is None or control is None:
-                raise UserFacingError("That evidence request no longer exists.")
-            view = evidence_modal(
-                request.id, control.ref, control.title, request.period, control.expected_evidence
-            )
+            wanted = open_request(_request_id(body), db_session=session)
+        control = wanted.control
+        view = evidence_modal(
+            wanted.request_id, control.ref, control.title, wanted.period, wanted.expected
+        )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.ACCEPT_EVIDENCE)
@@ -77,14 +69,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         deps.runtime.team.require(user, "accept evidence")
-        request_id = _request_id(body)
-        try:
-            with deps.runtime.db.session_scope() as session:
-                review(request_id, accept=True, reviewer=user, comment=None, db_session=session)
-        except EvidenceError as exc:
-            raise UserFacingError(str(exc)) from None
+        with deps.runtime.db.session_scope() as session:
+            verdict = decide(
+                _request_id(body), accept=True, reviewer=user, comment=None, db_session=session
+            )
         respond(replace_original=True, text=f"Evidence accepted by <@{user}>.")
-        notify_owner(deps, client, request_id)
+        notify_owner(client, verdict)
 
     @app.action(Action.REJECT_EVIDENCE)
     def on_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -102,9 +92,8 @@ def register(app: App, deps: Deps) -> None:
         def confirm() -> None:
             # The value names a file; only one the clicker shared with the bot may be handed in.
             check_shared_by(client, file_id, user=actor.user_id, channel=_channel(body))
-            upload = _fetch(deps.runtime, file_id)
-            result = hand_in(deps.runtime, actor, controls, upload=upload)
-            respond(replace_original=True, text=result_text(result, deps.runtime))
+            result = hand_in(deps.runtime, actor, controls, file_id=file_id)
+            respond(replace_original=True, text=handed_in_text(result))
 
         # The download may take EVIDENCE_DOWNLOAD_SECONDS: not on the workers that answer.
         deps.offload(body, client, confirm)

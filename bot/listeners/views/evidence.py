@@ -9,14 +9,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.common import submitted
+from bot.blocks.evidence import handed_in_text
 from bot.deps import Deps
-from bot.errors import UserFacingError
-from bot.evidence_flow import hand_in, result_text
+from bot.evidence_flow import hand_in
 from bot.ids import Block, View
 from bot.listeners.actions.evidence import notify_owner
 from bot.slack_text import parse_id
-from core.evidence.service import EvidenceError, review
-from core.models import EvidenceRequest, OrgControl
+from core.evidence.handin import control_of_request
+from core.evidence.reviewing import decide
 
 
 def register(app: App, deps: Deps) -> None:
@@ -42,10 +42,7 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
             request_id = parse_id(str(view.get("private_metadata") or ""))
-            request = session.get(EvidenceRequest, request_id) if request_id else None
-            control = session.get(OrgControl, request.control_id) if request else None
-        if control is None:
-            raise UserFacingError("That evidence request no longer exists.")
+            control = control_of_request(request_id, db_session=session)
         result = hand_in(
             deps.runtime,
             deps.actor(user),
@@ -54,7 +51,7 @@ def register(app: App, deps: Deps) -> None:
             link=link,
             effective=date.fromisoformat(picked) if picked else None,
         )
-        client.chat_postMessage(channel=user, text=result_text(result, deps.runtime))
+        client.chat_postMessage(channel=user, text=handed_in_text(result))
 
     @app.view(View.REJECT)
     def on_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -66,9 +63,8 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         deps.runtime.team.require(user, "reject evidence")
         request_id = parse_id(str(view.get("private_metadata") or "")) or 0
-        try:
-            with deps.runtime.db.session_scope() as session:
-                review(request_id, accept=False, reviewer=user, comment=comment, db_session=session)
-        except EvidenceError as exc:
-            raise UserFacingError(str(exc)) from None
-        notify_owner(deps, client, request_id)
+        with deps.runtime.db.session_scope() as session:
+            verdict = decide(
+                request_id, accept=False, reviewer=user, comment=comment, db_session=session
+            )
+        notify_owner(client, verdict)
