@@ -265,10 +265,9 @@ def download(client: WebClient, file_id: str, settings: Settings) -> FileUpload:
 def _fetch(
     client: WebClient, url: str, *, name: str, hosts: FileHosts, expected: str, settings: Settings
 ) -> bytes:
-    seconds, limit = settings.evidence_download_seconds, settings.evidence_max_bytes
+    seconds = settings.evidence_download_seconds
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
-    chunks: list[bytes] = []
-    total = 0
+    content = b""
     started = time.monotonic()
     deadline = _Deadline(seconds)
     try:
@@ -276,20 +275,7 @@ def _fetch(
             deadline,
             _opener(client, hosts, name, deadline).open(request, timeout=seconds) as resp,
         ):
-            served = resp.headers.get_content_type()
-            if served in _HTML and expected not in _HTML:
-                raise UserFacingError(
-                    f"Slack sent a web page (a sign-in page?) instead of {name} ({expected}); "
-                    "nothing was stored. Check the app has the files:read scope, then share the "
-                    "file again."
-                )
-            while chunk := resp.read1(_CHUNK):
-                total += len(chunk)
-                if total > limit:
-                    raise UserFacingError(
-                        f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES). Send a link instead."
-                    )
-                chunks.append(chunk)
+            content = _read(resp, name=name, expected=expected, limit=settings.evidence_max_bytes)
     except _Refused as exc:
         log.warning("refused a redirect for %s: %s", name, exc)
         raise UserFacingError(str(exc)) from None
@@ -303,10 +289,31 @@ def _fetch(
             raise UserFacingError(
                 f"I couldn't download {name} ({exc}). Share it again, or send a link."
             ) from None
-    if deadline.expired:
+    if deadline.expired:  # the sockets were shut: whatever arrived is incomplete
         log.warning("download of %s stopped after %.1f s", name, time.monotonic() - started)
         raise UserFacingError(
             f"Downloading {name} took longer than {seconds:g} s (EVIDENCE_DOWNLOAD_SECONDS), so I "
             "stopped; nothing was stored. Share it again, or send a link."
         )
+    return content
+
+
+def _read(resp: http.client.HTTPResponse, *, name: str, expected: str, limit: int) -> bytes:
+    """The body, refused if it is a web page in place of the file or grows over the limit."""
+    served = resp.headers.get_content_type()
+    if served in _HTML and expected not in _HTML:
+        raise UserFacingError(
+            f"Slack sent a web page (a sign-in page?) instead of {name} ({expected}); "
+            "nothing was stored. Check the app has the files:read scope, then share the "
+            "file again."
+        )
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := resp.read1(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise UserFacingError(
+                f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES). Send a link instead."
+            )
+        chunks.append(chunk)
     return b"".join(chunks)
