@@ -328,8 +328,12 @@ def test_dm_with_a_link_naming_a_control_is_evidence(slack_app, fake_slack, regi
 
 def test_dm_with_a_link_but_no_control_is_a_question(slack_app, fake_slack, registered) -> None:
     _dm(slack_app, "does <https://example.com/policy> cover MFA?")
-    reply = fake_slack.wait_for("chat.postMessage")[0]
+    # The reply in the DM itself: a review request to the security channel would also be a
+    # chat.postMessage, and its text never says "Evidence recorded".
+    reply = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == "DALICE")
     assert "Evidence recorded" not in reply.params["text"]
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []
 
 
 def test_question_with_a_link_naming_a_control_is_answered_not_filed(
