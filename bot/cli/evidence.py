@@ -217,16 +217,11 @@ def _day_range(
 @export_app.command("soa")
 def export_soa(out_file: Annotated[Path, typer.Option("--out", help="The CSV to write.")]) -> None:
     """Write the Statement of Applicability: all 93 Annex A controls."""
-    from core.evidence.export import soa_rows, write_soa
-    from core.requirements import requirements
+    from core.evidence.audit import statement_of_applicability
+    from core.evidence.export import write_soa
 
     rt = runtime()
-    annex = [
-        r
-        for r in requirements(rt.catalogue).values()
-        if rt.catalogue.entries[r.id].kind == "annex_a"
-    ]
     with rt.db.session_scope() as session:
-        rows = soa_rows(db_session=session, annex_a=annex)
+        rows = statement_of_applicability(db_session=session, catalogue=rt.catalogue)
     write_soa(out_file, rows)
     out.print(f"wrote {out_file}: {len(rows)} Annex A controls")

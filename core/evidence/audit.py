@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.evidence.export import Progress, build_export
+from core.evidence.export import build_export, soa_rows
+from core.evidence.export_records import Progress
 from core.evidence.report import ReadinessScope
 from core.requirements import requirements
 from knowledge.catalogue import Catalogue
@@ -64,3 +65,11 @@ def export_for_auditors(
         readiness_scope=ReadinessScope.of(catalogue, settings),
     )
     return ExportSummary.of(out, manifest)
+
+
+def statement_of_applicability(*, db_session: Session, catalogue: Catalogue) -> list[list[str]]:
+    """The SoA rows for every Annex A control of the catalogue (write them with write_soa)."""
+    annex_a = [
+        r for r in requirements(catalogue).values() if catalogue.entries[r.id].kind == "annex_a"
+    ]
+    return soa_rows(db_session=db_session, annex_a=annex_a)
