@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import string
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -18,7 +20,7 @@ from core.questionnaires.model import Draft, Source, fold
 from core.questionnaires.templates import background_sentence, control_sentence, policy_sentence
 from knowledge.embedder import Embedder
 from knowledge.schema import Entry
-from knowledge.search import EmptyQueryError, Hit, Searcher
+from knowledge.search import EmptyQueryError, Hit, Searcher, SearchResult
 
 Progress = Callable[[int, int], None]
 STANDARDS = ("iso27001", "soc2")
@@ -101,23 +103,48 @@ def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
     return moment.astimezone(zone).date() if moment is not None else None
 
 
-_vector_cache: dict[tuple[str, str], np.ndarray] = {}
+_library_cache: dict[tuple[str, str], np.ndarray] = {}
 _cache_lock = threading.Lock()
+CHUNK = 64  # questions embedded per model call: few calls, and the progress bar still moves
 
 
 def embed(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors for texts, remembered per model so a warm run embeds only what is new."""
+    """Unit vectors for library questions, remembered per model so a re-run embeds only new ones."""
     with _cache_lock:
-        missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _vector_cache]
+        missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _library_cache]
     if missing:
         fresh = embedder.encode(list(missing))
         with _cache_lock:
             for text, vector in zip(missing, fresh, strict=True):
-                _vector_cache[(embedder.name, text)] = vector
+                _library_cache[(embedder.name, text)] = vector
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     with _cache_lock:
-        return np.stack([_vector_cache[(embedder.name, t)] for t in texts])
+        return np.stack([_library_cache[(embedder.name, t)] for t in texts])
+
+
+class Remembered:
+    """An embedder that encodes, in one call, only the texts this file has not embedded yet."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for texts; a text already seen is not embedded again."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.inner.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+
+def _empty(question: str) -> bool:
+    # The same test as Searcher.search: such a question raises EmptyQueryError there.
+    return not " ".join(question.split()).strip(string.punctuation + " ")
 
 
 class Drafter:
@@ -126,7 +153,10 @@ class Drafter:
     def __init__(
         self, searcher: Searcher, knowledge: Knowledge, thresholds: Thresholds | None = None
     ) -> None:
-        self.searcher = searcher
+        self.embedder = Remembered(searcher.embedder)
+        # The searcher's indexes, shared; its query vectors come from this file's batches.
+        self.searcher = copy.copy(searcher)
+        self.searcher.embedder = self.embedder
         self.catalogue = searcher.catalogue
         self.limits = thresholds or Thresholds()
         self.library = knowledge.library
@@ -143,52 +173,76 @@ class Drafter:
 
     def draft_all(self, questions: Sequence[str], progress: Progress | None = None) -> list[Draft]:
         """A draft per question; a question asked twice is drafted once and reused."""
-        distinct = list(dict.fromkeys(fold(q) for q in questions))
         first: dict[str, str] = {}
         for q in questions:
             first.setdefault(fold(q), q)
-        vectors = (
-            embed(self.searcher.embedder, [first[k] for k in distinct])
-            if self.library
-            else np.zeros((len(distinct), 0), dtype=np.float32)
-        )
+        distinct = list(first.values())  # in order of first appearance
         drafts: dict[str, Draft] = {}
         out: list[Draft] = []
-        position = {k: i for i, k in enumerate(distinct)}
         for done, question in enumerate(questions, start=1):
             key = fold(question)
-            if key not in drafts:
-                drafts[key] = self.draft(question, vectors[position[key]] if self.library else None)
+            if key not in drafts:  # the first question not drafted yet: draft the next chunk
+                chunk = distinct[len(drafts) : len(drafts) + CHUNK]
+                drafts.update(zip(map(fold, chunk), self.draft_many(chunk), strict=True))
             out.append(drafts[key])
             if progress is not None:
                 progress(done, len(questions))
         return out
 
-    def draft(self, question: str, vector: np.ndarray | None = None) -> Draft:
+    def draft(self, question: str) -> Draft:
         """One question: library match, else organisation content, else needs_review."""
-        exact = self._exact.get(fold(question))
-        if exact is not None:
-            return self._from_library(exact, 1.0)
-        nearest: tuple[LibraryAnswer, float] | None = None
-        if self.library:
-            if vector is None:
-                vector = embed(self.searcher.embedder, [question])[0]
-            scores = self._library_vectors @ vector
-            best = int(np.argmax(scores))
-            nearest = (self.library[best], float(scores[best]))
-            if nearest[1] >= self.limits.library:
-                return self._from_library(*nearest)
-        return self._compose(question, nearest)
+        return self.draft_many([question])[0]
+
+    def draft_many(self, questions: Sequence[str]) -> list[Draft]:
+        """Distinct questions drafted with one embedding call for the library and one for search."""
+        drafts: dict[int, Draft] = {}
+        nearest = self._nearest(questions)
+        composed: list[int] = []
+        for i, (question, near) in enumerate(zip(questions, nearest, strict=True)):
+            exact = self._exact.get(fold(question))
+            if exact is not None:
+                drafts[i] = self._from_library(exact, 1.0)
+            elif near is not None and near[1] >= self.limits.library:
+                drafts[i] = self._from_library(*near)
+            else:
+                composed.append(i)
+        results = self._search([questions[i] for i in composed])
+        for i, result in zip(composed, results, strict=True):
+            drafts[i] = self._compose(result, nearest[i])
+        return [drafts[i] for i in range(len(questions))]
+
+    def _nearest(self, questions: Sequence[str]) -> list[tuple[LibraryAnswer, float] | None]:
+        """Each question's closest library question and its cosine (None with an empty library)."""
+        if not self.library:
+            return [None] * len(questions)
+        scores = self.embedder.encode(list(questions)) @ self._library_vectors.T
+        best = np.argmax(scores, axis=1)
+        return [(self.library[b], float(row[b])) for row, b in zip(scores, best, strict=True)]
+
+    def _search(self, questions: list[str]) -> list[SearchResult | None]:
+        """search() for each question (None when it has no words), embedded in one call."""
+        asked = [q for q in questions if not _empty(q)]
+        try:
+            found = iter(self.searcher.search_many(asked, k=15))
+        except EmptyQueryError:  # the searcher's idea of empty changed: one at a time
+            return [self._search_one(q) for q in questions]
+        return [None if _empty(q) else next(found) for q in questions]
+
+    def _search_one(self, question: str) -> SearchResult | None:
+        try:
+            return self.searcher.search(question, k=15)
+        except EmptyQueryError:
+            return None
 
     @staticmethod
     def _from_library(answer: LibraryAnswer, score: float) -> Draft:
         sources = (Source(f"LIB-{answer.id}", "library"), *answer.sources)
         return Draft(answer.answer, "approved", min(1.0, score), sources, answer.id)
 
-    def _compose(self, question: str, nearest: tuple[LibraryAnswer, float] | None) -> Draft:
-        try:
-            result = self.searcher.search(question, k=15)
-        except EmptyQueryError:
+    def _compose(
+        self, result: SearchResult | None, nearest: tuple[LibraryAnswer, float] | None
+    ) -> Draft:
+        if result is None:
             return Draft("", "needs_review", 0.0)
         hits = result.hits if result.in_scope else []
         requirements = self._requirements(hits)

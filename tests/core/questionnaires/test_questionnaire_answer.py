@@ -150,14 +150,19 @@ def test_nothing_scoring_well_needs_review_with_the_nearest_sources(
 def test_duplicate_questions_are_answered_once_and_reused(
     db: Database, searcher: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[str] = []
-    original = searcher.search
+    calls: list[str] = []  # every question searched, one at a time or in a batch
+    one, many = searcher.search, searcher.search_many
 
     def counting(query: str, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(query)
-        return original(query, **kwargs)
+        return one(query, **kwargs)
+
+    def counting_many(queries: list[str], **kwargs):  # type: ignore[no-untyped-def]
+        calls.extend(queries)
+        return many(queries, **kwargs)
 
     monkeypatch.setattr(searcher, "search", counting)
+    monkeypatch.setattr(searcher, "search_many", counting_many)
     content = b"Question\nAre backups tested?\nAre  backups tested\nARE BACKUPS TESTED?\nDo you encrypt data at rest?\n"
     answered = _answer(db, searcher, "q.csv", content)
     assert len(answered.rows) == 4 and len(calls) == 2
