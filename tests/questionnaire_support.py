@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REGISTER = ROOT / "examples" / "register.csv"
 POLICIES = ROOT / "examples" / "policies"
 LIBRARY = ROOT / "examples" / "library.csv"
+ADDED = ["Answer", "Status", "Confidence", "Sources"]  # the columns an answered file gains
 
 
 def policy_catalogue() -> Catalogue:
@@ -46,6 +47,21 @@ def import_register(db: Database, catalogue: Catalogue) -> None:
     )
     with db.session_scope() as session:
         import_rows(rows, db_session=session, actor="tester")
+
+
+def import_examples(db: Database, catalogue: Catalogue) -> None:
+    """The example register and answer library, as `register import` and `library import` load them."""
+    from core.questionnaires.library import import_library
+
+    import_register(db, catalogue)
+    with db.session_scope() as session:
+        import_library(
+            "library.csv",
+            LIBRARY.read_bytes(),
+            db_session=session,
+            catalogue=catalogue,
+            actor="USEC1",
+        )
 
 
 def accept_evidence(db: Database, ref: str, when: datetime) -> None:

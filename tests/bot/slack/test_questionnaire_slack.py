@@ -16,10 +16,9 @@ from sqlalchemy import func, select
 from bot.ids import Action, Block, Field, View
 from bot.runtime import Runtime
 from core.models import LedgerRecord, LibraryEntry, QuestionnaireItem, QuestionnaireRun
-from core.questionnaires.library import import_library
 from knowledge.search import Searcher
 from tests.fake_slack import Call, FakeSlack
-from tests.questionnaire_support import LIBRARY, fake_searcher, import_register, xlsx
+from tests.questionnaire_support import ADDED, fake_searcher, import_examples, xlsx
 from tests.slack_support import SlackAppServer, block_action
 
 
@@ -55,15 +54,7 @@ def app(slack_settings, searcher: Searcher) -> Iterator[SlackAppServer]:  # type
     runtime = Runtime(slack_settings, embedder=searcher.embedder)
     runtime.__dict__["catalogue"] = searcher.catalogue  # the example policies as KNOWLEDGE_DIR
     runtime._searcher = searcher
-    import_register(runtime.db, searcher.catalogue)
-    with runtime.db.session_scope() as session:
-        import_library(
-            "library.csv",
-            LIBRARY.read_bytes(),
-            db_session=session,
-            catalogue=searcher.catalogue,
-            actor="USEC1",
-        )
+    import_examples(runtime.db, searcher.catalogue)
     server = SlackAppServer(runtime)
     yield server
     server.close()
@@ -77,6 +68,16 @@ def _wait(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
             return value
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def _replies(fake: FakeSlack, channel: str) -> list[Call]:
+    """The bot's messages and ephemeral replies in one conversation."""
+    return [
+        c
+        for c in fake.calls
+        if c.method in {"chat.postEphemeral", "chat.postMessage"}
+        and c.params.get("channel") == channel
+    ]
 
 
 def _dm(
@@ -167,14 +168,7 @@ def test_answered_in_a_thread_reviewed_approved_and_reused_on_a_rerun(
     )
     book = _uploaded_book(fake_slack)
     sheet = book["Questions"]
-    assert [c.value for c in sheet[1]] == [
-        "ID",
-        "Question",
-        "Answer",
-        "Status",
-        "Confidence",
-        "Sources",
-    ]
+    assert [c.value for c in sheet[1]] == ["ID", "Question", *ADDED]
     assert [sheet.cell(r, 4).value for r in (2, 3, 4)] == ["approved", "suggested", "suggested"]
     assert [c.value for c in book["Cover"][1]] == ["Prepared for", "Example Customer"]
     message = _wait(lambda: _review_messages(fake_slack, ts))[0]
@@ -330,14 +324,7 @@ def test_asking_for_a_questionnaire_outside_the_security_team_is_refused_with_wh
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "can you fill in this questionnaire?", user="UALICE")
-    refusal = _wait(
-        lambda: [
-            c
-            for c in fake_slack.calls
-            if c.method in {"chat.postEphemeral", "chat.postMessage"}
-            and c.params.get("channel") == "DALICE"
-        ]
-    )
+    refusal = _wait(lambda: _replies(fake_slack, "DALICE"))
     text = refusal[0].params["text"]
     assert (
         "Only the security team can answer security questionnaires" in text and "<@USEC1>" in text
@@ -351,14 +338,7 @@ def test_a_spreadsheet_from_anyone_else_is_still_evidence(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "AC-01 the access review export", user="UALICE")
-    reply = _wait(
-        lambda: [
-            c
-            for c in fake_slack.calls
-            if c.method in {"chat.postEphemeral", "chat.postMessage"}
-            and c.params.get("channel") == "DALICE"
-        ]
-    )
+    reply = _wait(lambda: _replies(fake_slack, "DALICE"))
     assert (
         "AC-01" in reply[0].params["text"]
         and "questionnaire" not in reply[0].params["text"].lower()
@@ -370,14 +350,7 @@ def test_a_file_with_no_question_column_gets_the_reason(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "questionnaire", content=xlsx([["Topic", "Text"], ["a", "b"]]))
-    reply = _wait(
-        lambda: [
-            c
-            for c in fake_slack.calls
-            if c.method in {"chat.postEphemeral", "chat.postMessage"}
-            and c.params.get("channel") == "DSEC1"
-        ]
-    )
+    reply = _wait(lambda: _replies(fake_slack, "DSEC1"))
     assert (
         "no question column found" in reply[0].params["text"]
         and "'Topic', 'Text'" in reply[0].params["text"]

@@ -10,14 +10,13 @@ from openpyxl import load_workbook
 
 from core.db import Database
 from core.questionnaires.drafting import Thresholds
-from core.questionnaires.library import import_library
 from core.questionnaires.service import answer_questionnaire
 from knowledge.search import Searcher
 from tests.questionnaire_support import (
-    LIBRARY,
+    ADDED,
     accept_evidence,
     fake_searcher,
-    import_register,
+    import_examples,
     xlsx,
 )
 
@@ -30,15 +29,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 @pytest.fixture
 def db(database_url: str, searcher: Searcher) -> Database:
     db = Database(database_url)
-    import_register(db, searcher.catalogue)
-    with db.session_scope() as session:
-        import_library(
-            "library.csv",
-            LIBRARY.read_bytes(),
-            db_session=session,
-            catalogue=searcher.catalogue,
-            actor="USEC1",
-        )
+    import_examples(db, searcher.catalogue)
     return db
 
 
@@ -85,15 +76,7 @@ def test_xlsx_answered_from_library_register_and_policy_with_original_cells_inta
     book = load_workbook(io.BytesIO(answered.content))
     sheet = book["Questions"]
     assert sheet["A1"].value == "Acme security review"
-    assert [c.value for c in sheet[2]] == [
-        "ID",
-        "Question",
-        "Customer note",
-        "Answer",
-        "Status",
-        "Confidence",
-        "Sources",
-    ]
+    assert [c.value for c in sheet[2]] == ["ID", "Question", "Customer note", *ADDED]
     assert [c.value for c in sheet[3]][:3] == [
         "Q1",
         "do you have a SOC 2 report",
