@@ -13,9 +13,11 @@ from bot.errors import UserFacingError
 from bot.router import Request
 from bot.runtime import Runtime
 from bot.slack_files import download
+from core.evidence.service import FileUpload
 from core.models import QuestionnaireItem
 from core.questionnaires import QuestionnaireError
 from core.questionnaires.service import (
+    AnsweredFile,
     answer_questionnaire,
     approve_item,
     record_review,
@@ -64,25 +66,9 @@ def answer_file(
     if runtime.slack is None:
         raise UserFacingError("Questionnaires can only be answered through Slack or the CLI.")
     upload = download(runtime.slack, shared["id"], runtime.settings)
-    searcher = runtime.searcher()
     channel = request.channel or request.actor.user_id
     try:
-        with runtime.db.session_scope() as session:
-            answered = answer_questionnaire(
-                upload.name,
-                upload.content,
-                db_session=session,
-                searcher=searcher,
-                zone=runtime.settings.zone,
-            )
-        with runtime.db.session_scope() as session:
-            items = record_review(
-                answered,
-                db_session=session,
-                requested_by=request.actor.user_id,
-                channel=channel,
-                thread_ts=ts,
-            )
+        answered, items = answer_and_record(runtime, request, upload, channel, ts)
     except QuestionnaireError as exc:
         raise UserFacingError(str(exc)) from None
     summary = summary_text(upload.name, answered.counts())
@@ -99,6 +85,30 @@ def answer_file(
     more = more_text(items)
     if more:
         client.chat_postMessage(channel=channel, thread_ts=ts, text=more)
+
+
+def answer_and_record(
+    runtime: Runtime, request: Request, upload: FileUpload, channel: str, ts: str
+) -> tuple[AnsweredFile, list[QuestionnaireItem]]:
+    """Answer the file (read only), then keep its rows for review in a unit of work of their own."""
+    searcher = runtime.searcher()
+    with runtime.db.session_scope() as session:
+        answered = answer_questionnaire(
+            upload.name,
+            upload.content,
+            db_session=session,
+            searcher=searcher,
+            zone=runtime.settings.zone,
+        )
+    with runtime.db.session_scope() as session:
+        items = record_review(
+            answered,
+            db_session=session,
+            requested_by=request.actor.user_id,
+            channel=channel,
+            thread_ts=ts,
+        )
+    return answered, items
 
 
 def item_id(body: dict[str, Any]) -> int:

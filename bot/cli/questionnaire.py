@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import app, err, fail, out, runtime
+
+if TYPE_CHECKING:
+    from core.questionnaires.service import AnsweredFile
 
 questionnaire_app = typer.Typer(help="Security questionnaires.", no_args_is_help=True)
 app.add_typer(questionnaire_app, name="questionnaire")
@@ -35,14 +38,32 @@ def questionnaire_answer(
     ] = False,
 ) -> None:
     """Add Answer, Status, Confidence and Sources columns; the file keeps every other cell and sheet."""
-    from core.questionnaires import QuestionnaireError
-    from core.questionnaires.service import answer_questionnaire
-
     if not file.is_file():
         fail(f"{file} does not exist")
     target = out_file if out_file is not None else (None if as_json else default_out(file))
     if target is not None and target.suffix.lower() != file.suffix.lower():
         fail(f"--out must be a {file.suffix} file like the questionnaire", 2)
+    answered = answer_with_progress(file, column)
+    if target is not None:
+        target.write_bytes(answered.content)
+    if as_json:
+        for row in answered.rows:
+            print(json.dumps(row.as_json(), ensure_ascii=False))
+        return
+    counts = answered.counts()
+    out.print(
+        f"{len(answered.rows)} questions: {counts['approved']} approved, "
+        f"{counts['suggested']} suggested, {counts['needs_review']} need review; wrote {target}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def answer_with_progress(file: Path, column: str | None) -> AnsweredFile:
+    """Answer the file with a progress bar on stderr; a questionnaire error ends the command."""
+    from core.questionnaires import QuestionnaireError
+    from core.questionnaires.service import answer_questionnaire
+
     rt = runtime()
     content = file.read_bytes()
     with Progress(
@@ -61,7 +82,7 @@ def questionnaire_answer(
 
         try:
             with rt.db.session_scope() as session:
-                answered = answer_questionnaire(
+                return answer_questionnaire(
                     file.name,
                     content,
                     db_session=session,
@@ -72,16 +93,3 @@ def questionnaire_answer(
                 )
         except QuestionnaireError as exc:
             fail(str(exc))
-    if target is not None:
-        target.write_bytes(answered.content)
-    if as_json:
-        for row in answered.rows:
-            print(json.dumps(row.as_json(), ensure_ascii=False))
-        return
-    counts = answered.counts()
-    out.print(
-        f"{len(answered.rows)} questions: {counts['approved']} approved, "
-        f"{counts['suggested']} suggested, {counts['needs_review']} need review; wrote {target}",
-        highlight=False,
-        soft_wrap=True,
-    )
