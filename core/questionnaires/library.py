@@ -68,16 +68,43 @@ def register_refs(*, db_session: Session) -> dict[str, str]:
     return {ref.lower(): ref for ref in db_session.scalars(select(OrgControl.ref))}
 
 
+Imported = tuple[str, str, tuple[Source, ...]]
+
+
 def read_import(
     name: str, content: bytes, *, db_session: Session, catalogue: Catalogue
-) -> list[tuple[str, str, tuple[Source, ...]]]:
+) -> list[Imported]:
     """Validate every row of a library file; raise LibraryImportError listing each problem by line."""
     try:
         rows = grid(name, content)
     except QuestionnaireError as exc:
         raise LibraryImportError([str(exc)]) from None
     line, header = rows[0]
-    header = [h.lower() for h in header]
+    header = check_header(line, header)
+    refs = register_refs(db_session=db_session)
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    out: list[Imported] = []
+    for line, cells in rows[1:]:
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        read, row_problems = read_row(line, row, catalogue=catalogue, refs=refs)
+        key = fold(read[0])
+        if read[0] and key in seen:
+            row_problems.append(f"line {line}: the question repeats line {seen[key]}")
+        seen.setdefault(key, line)
+        problems.extend(row_problems)
+        if not row_problems:
+            out.append(read)
+    if not out and not problems:
+        problems.append(f"{name} holds no questions under its header")
+    if problems:
+        raise LibraryImportError(problems)
+    return out
+
+
+def check_header(line: int, cells: list[str]) -> list[str]:
+    """The header in lower case, or LibraryImportError naming missing and unknown columns."""
+    header = [h.lower() for h in cells]
     missing = [c for c in ("question", "answer") if c not in header]
     unknown = [h for h in header if h and h not in EXPORT_COLUMNS]
     if missing or unknown:
@@ -86,41 +113,31 @@ def read_import(
             f"unknown column(s) {', '.join(unknown)}" if unknown else ""
         )
         raise LibraryImportError([f"line {line}: {what}; expected {', '.join(COLUMNS)}"])
-    refs = register_refs(db_session=db_session)
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    out: list[tuple[str, str, tuple[Source, ...]]] = []
-    for line, cells in rows[1:]:
-        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
-        question = " ".join(restore(row.get("question", "")).split())
-        answer = restore(row.get("answer", "")).strip()
-        row_problems = [
-            f"line {line}: {c} is empty"
-            for c, v in (("question", question), ("answer", answer))
-            if not v
-        ]
-        sources: list[Source] = []
-        for raw, kind in split_sources(restore(row.get("sources", ""))):
-            source = resolve_source(raw, kind, catalogue=catalogue, refs=refs)
-            if source is None:
-                row_problems.append(
-                    f"line {line}: source '{raw}' is not a register control, policy or catalogue ID"
-                    " (import the register first if it is a control)"
-                )
-            elif source not in sources:
-                sources.append(source)
-        key = fold(question)
-        if question and key in seen:
-            row_problems.append(f"line {line}: the question repeats line {seen[key]}")
-        seen.setdefault(key, line)
-        problems.extend(row_problems)
-        if not row_problems:
-            out.append((question, answer, tuple(sources)))
-    if not out and not problems:
-        problems.append(f"{name} holds no questions under its header")
-    if problems:
-        raise LibraryImportError(problems)
-    return out
+    return header
+
+
+def read_row(
+    line: int, row: dict[str, str], *, catalogue: Catalogue, refs: dict[str, str]
+) -> tuple[Imported, list[str]]:
+    """One row's question, answer and resolved sources, and its problems (by line)."""
+    question = " ".join(restore(row.get("question", "")).split())
+    answer = restore(row.get("answer", "")).strip()
+    problems = [
+        f"line {line}: {c} is empty"
+        for c, v in (("question", question), ("answer", answer))
+        if not v
+    ]
+    sources: list[Source] = []
+    for raw, kind in split_sources(restore(row.get("sources", ""))):
+        source = resolve_source(raw, kind, catalogue=catalogue, refs=refs)
+        if source is None:
+            problems.append(
+                f"line {line}: source '{raw}' is not a register control, policy or catalogue ID"
+                " (import the register first if it is a control)"
+            )
+        elif source not in sources:
+            sources.append(source)
+    return (question, answer, tuple(sources)), problems
 
 
 def approve(
@@ -151,14 +168,20 @@ def approve(
     entry.approved_by, entry.approved_at = actor, utcnow()
     entry.version += 1
     db_session.flush()
+    record_version(entry, outcome, via, db_session=db_session)
+    return entry, outcome
+
+
+def record_version(entry: LibraryEntry, outcome: str, via: str, *, db_session: Session) -> None:
+    """Keep the entry's new version in its history and in the ledger."""
     db_session.add(
         LibraryEntryVersion(
             entry_id=entry.id,
             version=entry.version,
-            question=question,
-            answer=answer,
-            sources=stored,
-            changed_by=actor,
+            question=entry.question,
+            answer=entry.answer,
+            sources=entry.sources,
+            changed_by=entry.approved_by,
             changed_at=entry.approved_at,
             via=via,
         )
@@ -168,15 +191,14 @@ def approve(
         {
             "entry": entry.id,
             "version": entry.version,
-            "question": question,
-            "answer": answer,
-            "sources": stored,
-            "by": actor,
+            "question": entry.question,
+            "answer": entry.answer,
+            "sources": entry.sources,
+            "by": entry.approved_by,
             "via": via,
         },
         db_session=db_session,
     )
-    return entry, outcome
 
 
 def import_library(

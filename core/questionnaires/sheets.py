@@ -199,19 +199,26 @@ def _heading_cells(sheet: Worksheet) -> set[tuple[int, int]]:
 
 def open_questionnaire(name: str, content: bytes, *, column: str | None = None) -> Questionnaire:
     """Open a .csv or .xlsx questionnaire and list its questions (first sheet with a question column)."""
-    fmt = file_format(name)
-    if fmt == "csv":
-        decoded = decode_csv(content, name)
-        records = [record for _, record in csv_records(decoded)]
-        r, c = find_column(records, column, name)
-        questions = [
-            (n, " ".join(rec[c].split()))
-            for n, rec in enumerate(records, start=1)
-            if n > r + 1 and c < len(rec) and rec[c].strip()
-        ]
-        q = Questionnaire(name, fmt, r + 1, c + 1, questions, records, decoded.delimiter)
-        q._bom = decoded.encoding != "utf-8"
-        return _checked(q)
+    if file_format(name) == "csv":
+        return _open_csv(name, content, column)
+    return _open_xlsx(name, content, column)
+
+
+def _open_csv(name: str, content: bytes, column: str | None) -> Questionnaire:
+    decoded = decode_csv(content, name)
+    records = [record for _, record in csv_records(decoded)]
+    r, c = find_column(records, column, name)
+    questions = [
+        (n, " ".join(rec[c].split()))
+        for n, rec in enumerate(records, start=1)
+        if n > r + 1 and c < len(rec) and rec[c].strip()
+    ]
+    q = Questionnaire(name, "csv", r + 1, c + 1, questions, records, decoded.delimiter)
+    q._bom = decoded.encoding != "utf-8"
+    return _checked(q)
+
+
+def _open_xlsx(name: str, content: bytes, column: str | None) -> Questionnaire:
     book = open_workbook(content, name)
     # Checked first: iterating a sheet's rows creates the cells it visits.
     empty = all(_is_blank(s) for s in book.worksheets)
@@ -223,21 +230,27 @@ def open_questionnaire(name: str, content: bytes, *, column: str | None = None) 
         except QuestionnaireError as exc:
             problem = problem or exc
             continue
-        headings = _heading_cells(sheet)
-        questions = []
-        for n, (value,) in enumerate(
-            sheet.iter_rows(min_row=r + 2, min_col=c + 1, max_col=c + 1, values_only=True),
-            start=r + 2,
-        ):
-            text = " ".join(cell_text(value).split())
-            if text and (n, c + 1) not in headings:
-                questions.append((n, text))
-        q = Questionnaire(name, fmt, r + 1, c + 1, questions, _book=book, _sheet=sheet.title)
+        questions = _sheet_questions(sheet, r, c)
+        q = Questionnaire(name, "xlsx", r + 1, c + 1, questions, _book=book, _sheet=sheet.title)
         return _checked(q)
     if empty:
         raise QuestionnaireError(f"{name} is empty: there are no rows in it.")
     assert problem is not None
     raise problem
+
+
+def _sheet_questions(sheet: Worksheet, r: int, c: int) -> list[tuple[int, str]]:
+    """The questions under the header in row r+1, column c+1, skipping merged section titles."""
+    headings = _heading_cells(sheet)
+    questions = []
+    for n, (value,) in enumerate(
+        sheet.iter_rows(min_row=r + 2, min_col=c + 1, max_col=c + 1, values_only=True),
+        start=r + 2,
+    ):
+        text = " ".join(cell_text(value).split())
+        if text and (n, c + 1) not in headings:
+            questions.append((n, text))
+    return questions
 
 
 def _is_blank(sheet: Worksheet) -> bool:
