@@ -28,13 +28,16 @@ STANDARDS = ("iso27001", "soc2")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores that decide each status (cosine for the library, fused search scores otherwise)."""
+    """Scores that decide each status (cosine for the library, fused search scores otherwise).
+
+    Chosen by benchmarks/tune_questionnaire.py on the tune split of the benchmark questions only.
+    """
 
     library: float = 0.8  # a library question this close is the same question: approved
-    library_suggestion: float = 0.62  # this close, and nothing else drafts it: offered for review
-    requirement: float = 0.42  # a catalogue entry this relevant leads to its register controls
-    policy: float = 0.38  # an organisation policy this relevant is quoted
-    margin: float = 0.06  # requirements within this of the best one count too
+    library_suggestion: float = 0.5  # this close, and nothing else drafts it: offered for review
+    requirement: float = 0.5  # a catalogue entry this relevant leads to its register controls
+    policy: float = 0.28  # an organisation policy this relevant is quoted
+    margin: float = 0.12  # requirements within this of the best one count too
     nearest_library: float = 0.6  # shown as a nearest source of a needs_review row
 
 
