@@ -12,7 +12,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from core.campaigns import service as campaign_service
+from core.campaigns import delivery as campaign_delivery
 from core.config import Settings
 from core.db import Database
 from core.evidence.service import plan_requests
@@ -24,7 +24,7 @@ from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 log = logging.getLogger(__name__)
 
 AFTER_SEND = {
-    campaign_service.INVITE: campaign_service.record_delivery,
+    campaign_delivery.INVITE: campaign_delivery.record_delivery,
     witness.WITNESS: witness.record,
     digest.DIGEST: digest.record,
 }

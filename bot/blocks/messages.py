@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks.common import actions, button, context, section
 from bot.blocks.readiness import digest_message
 from bot.ids import Action
-from core.campaigns.service import INVITE, REMINDER
+from core.campaigns.delivery import INVITE, REMINDER
 from jobs.digest import DIGEST
 from jobs.nudges import NUDGE
 

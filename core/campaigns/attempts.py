@@ -8,14 +8,22 @@ from sqlalchemy.orm import Session
 
 from core.campaigns.quiz import Quiz, grade
 from core.campaigns.service import CampaignError, acknowledge, own_row, record_quiz_failure
-from core.models import Campaign
+from core.models import Campaign, CampaignRecipient
+
+
+def _quiz_row(
+    campaign_id: int, user_id: str, *, db_session: Session
+) -> tuple[Campaign, CampaignRecipient]:
+    """The person's own row of an active campaign that has a quiz."""
+    campaign, recipient = own_row(campaign_id, user_id, db_session=db_session)
+    if not campaign.quiz:
+        raise CampaignError("That campaign has no quiz any more.")
+    return campaign, recipient
 
 
 def quiz_for(campaign_id: int, user_id: str, *, db_session: Session) -> Campaign:
     """The campaign whose quiz the person may take now: active, with a quiz, on their own row."""
-    campaign, recipient = own_row(campaign_id, user_id, db_session=db_session)
-    if not campaign.quiz:
-        raise CampaignError("That campaign has no quiz any more.")
+    campaign, recipient = _quiz_row(campaign_id, user_id, db_session=db_session)
     if recipient.acknowledged_at is not None:
         raise CampaignError(
             f"You already acknowledged “{campaign.title}” on "
@@ -51,9 +59,7 @@ def submit_quiz(
     Only the person's own row of an active campaign with a quiz takes an attempt (CampaignError
     otherwise, and nothing is recorded).
     """
-    campaign, _ = own_row(campaign_id, user_id, db_session=db_session)
-    if not campaign.quiz:
-        raise CampaignError("That campaign has no quiz any more.")
+    campaign, _ = _quiz_row(campaign_id, user_id, db_session=db_session)
     quiz = Quiz.model_validate(campaign.quiz)
     score, passed = grade(quiz, answers)
     if not passed:

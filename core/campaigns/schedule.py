@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core.campaigns.service import REPORT, add_recipients, overdue_text, remind
+from core.campaigns.delivery import add_recipients, queue_report, remind
+from core.campaigns.service import active_campaigns, overdue_text
 from core.db import affected
 from core.models import Campaign
-from core.outbox import CAMPAIGN, Ref, enqueue
 
 AUDIENCE_SYNC = timedelta(hours=1)
 
 
 def audiences_to_sync(now: datetime, *, db_session: Session) -> list[Campaign]:
     """Rolling campaigns whose audience is due to be looked up again (read only)."""
-    return [
-        c
-        for c in db_session.scalars(select(Campaign).where(Campaign.status == "active"))
-        if c.rolling and c.next_audience_sync_at is not None and c.next_audience_sync_at <= now
-    ]
+    return [c for c in active_campaigns(db_session=db_session) if _sync_due(c, now)]
+
+
+def _sync_due(campaign: Campaign, now: datetime) -> bool:
+    sync = campaign.next_audience_sync_at
+    return campaign.rolling and sync is not None and sync <= now
 
 
 def run_due(
@@ -33,32 +34,48 @@ def run_due(
     audiences: dict[int, list[str]],
 ) -> None:
     """Queue what is due at `now`; `audiences` holds the people Slack listed per rolling campaign."""
-    active = list(db_session.scalars(select(Campaign).where(Campaign.status == "active")))
-    for campaign in active:
-        old = campaign.next_reminder_at
-        if old is not None and old <= now < campaign.due_at:
-            nxt = min(campaign.due_at, old + timedelta(days=reminder_days))
-            nxt = nxt if nxt > now else campaign.due_at
-            if _claim(db_session, campaign.id, "next_reminder_at", old, nxt):
-                remind(campaign, db_session=db_session, round_key=old.strftime("%Y%m%d%H%M"))
-        sync = campaign.next_audience_sync_at
+    for campaign in active_campaigns(db_session=db_session):
+        _remind_if_due(campaign, now, reminder_days, db_session=db_session)
         people = audiences.get(campaign.id)
-        if campaign.rolling and people is not None and sync is not None and sync <= now:
-            if _claim(db_session, campaign.id, "next_audience_sync_at", sync, now + AUDIENCE_SYNC):
-                add_recipients(campaign, people, db_session=db_session)
-        if now >= campaign.due_at and campaign.overdue_reported_at is None and security_channel:
-            if _claim(db_session, campaign.id, "overdue_reported_at", None, now):
-                text = overdue_text(
-                    campaign, ":hourglass: Due date passed for", db_session=db_session
-                )
-                enqueue(
-                    f"campaign:{campaign.id}:overdue",
-                    REPORT,
-                    security_channel,
-                    {"text": text},
-                    ref=Ref(CAMPAIGN, campaign.id),
-                    db_session=db_session,
-                )
+        if people is not None:
+            _sync_if_due(campaign, now, people, db_session=db_session)
+        if security_channel:
+            _report_overdue(campaign, now, security_channel, db_session=db_session)
+
+
+def _remind_if_due(
+    campaign: Campaign, now: datetime, reminder_days: int, *, db_session: Session
+) -> None:
+    """One reminder round per scheduled time before the due date; the next round is set first."""
+    old = campaign.next_reminder_at
+    if old is None or not old <= now < campaign.due_at:
+        return
+    nxt = min(campaign.due_at, old + timedelta(days=reminder_days))
+    nxt = nxt if nxt > now else campaign.due_at
+    if _claim(db_session, campaign.id, "next_reminder_at", old, nxt):
+        remind(campaign, db_session=db_session, round_key=old.strftime("%Y%m%d%H%M"))
+
+
+def _sync_if_due(
+    campaign: Campaign, now: datetime, people: list[str], *, db_session: Session
+) -> None:
+    """Invite people who joined a rolling campaign's audience since the last look."""
+    sync = campaign.next_audience_sync_at
+    if not _sync_due(campaign, now):
+        return
+    if _claim(db_session, campaign.id, "next_audience_sync_at", sync, now + AUDIENCE_SYNC):
+        add_recipients(campaign, people, db_session=db_session)
+
+
+def _report_overdue(
+    campaign: Campaign, now: datetime, channel: str, *, db_session: Session
+) -> None:
+    """Once the due date has passed, tell the security channel who has not acknowledged."""
+    if now < campaign.due_at or campaign.overdue_reported_at is not None:
+        return
+    if _claim(db_session, campaign.id, "overdue_reported_at", None, now):
+        text = overdue_text(campaign, ":hourglass: Due date passed for", db_session=db_session)
+        queue_report(campaign, "overdue", text, channel=channel, db_session=db_session)
 
 
 def _claim(

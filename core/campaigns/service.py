@@ -1,4 +1,4 @@
-"""Acknowledgement campaigns: start, acknowledge, grade a quiz, remind, report, close."""
+"""Acknowledgement campaigns and their rules: start, acknowledge, remind, report, close."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.campaigns import audience as audiences
+from core.campaigns.delivery import add_recipients, queue_report, recipient_row, remind
 from core.db import affected
 from core.errors import DomainError
 from core.filenames import storable_name
-from core.models import Campaign, CampaignRecipient, Outbox, utcnow
-from core.outbox import CAMPAIGN, Ref, enqueue
+from core.models import Campaign, CampaignRecipient, utcnow
 
-INVITE = "campaign_invite"
-REMINDER = "campaign_reminder"
-REPORT = "campaign_report"
+ACTIVE = "active"  # a campaign takes acknowledgements, reminders and new people until closed
 
 
 class CampaignError(DomainError):
@@ -62,43 +60,16 @@ def check_due(due: datetime | None, now: datetime) -> datetime:
     return due
 
 
-def invite_content(campaign: Campaign, *, reminder: bool) -> dict[str, Any]:
-    """What an invitation (or reminder) says, as plain data the sender renders."""
-    return {
-        "campaign_id": campaign.id,
-        "title": campaign.title,
-        "due": campaign.due_at.isoformat(),
-        "link": campaign.link,
-        "document_name": campaign.document_name,
-        "document_sha256": campaign.document_sha256,
-        "has_quiz": bool(campaign.quiz),
-        "reminder": reminder,
-    }
+def due_on(day: date | None, zone: tzinfo, now: datetime) -> datetime:
+    """The due instant of a campaign due on `day` (end of that day), checked to be in the future."""
+    return check_due(due_at_end_of(day, zone) if day else None, now)
 
 
-def add_recipients(campaign: Campaign, user_ids: list[str], *, db_session: Session) -> int:
-    """Add people not yet in the campaign and queue their invitation; returns how many were new."""
-    known = set(
-        db_session.scalars(
-            select(CampaignRecipient.user_id).where(CampaignRecipient.campaign_id == campaign.id)
-        )
-    )
-    added = 0
-    for user_id in user_ids:
-        if user_id in known:
-            continue
-        db_session.add(CampaignRecipient(campaign_id=campaign.id, user_id=user_id))
-        enqueue(
-            f"campaign:{campaign.id}:{user_id}:invite",
-            INVITE,
-            user_id,
-            invite_content(campaign, reminder=False),
-            ref=Ref(CAMPAIGN, campaign.id),
-            db_session=db_session,
-        )
-        added += 1
-    db_session.flush()
-    return added
+def check_link(link: str | None) -> str | None:
+    """A campaign's link, if any, is a full web address."""
+    if link and not link.startswith(("http://", "https://")):
+        raise CampaignError("A campaign's link must start with http:// or https://.")
+    return link
 
 
 def start(
@@ -126,12 +97,8 @@ def start(
     if not title.strip():
         raise CampaignError("A campaign needs a title.")
     check_due(due, now)
-    parsed = audiences.parse(audience_spec)
-    people = audiences.resolve(client, parsed, include_guests=include_guests)
-    if not people:
-        raise CampaignError(
-            f"Nobody is in {parsed} (bots, deleted accounts and guests are left out)."
-        )
+    check_link(link)
+    parsed, people = _audience(client, audience_spec, include_guests=include_guests)
     campaign = Campaign(
         title=title.strip(),
         audience=str(parsed),
@@ -141,14 +108,35 @@ def start(
         include_guests=include_guests,
         created_by=created_by,
         quiz=quiz,
-        document_name=storable_name(document[0]) if document else None,
-        document_sha256=hashlib.sha256(document[1]).hexdigest() if document else None,
         next_reminder_at=min(due, now + timedelta(days=reminder_days)),
         next_audience_sync_at=now + timedelta(hours=1) if rolling else None,
     )
+    if document:
+        campaign.document_name = storable_name(document[0])
+        campaign.document_sha256 = hashlib.sha256(document[1]).hexdigest()
     db_session.add(campaign)
     db_session.flush()
     add_recipients(campaign, people, db_session=db_session)
+    _record_start(campaign, due, len(people), db_session=db_session)
+    return campaign
+
+
+def _audience(
+    client: WebClient, spec: str, *, include_guests: bool
+) -> tuple[audiences.Audience, list[str]]:
+    """The parsed audience and the people Slack lists in it (someone, or CampaignError)."""
+    parsed = audiences.parse(spec)
+    people = audiences.resolve(client, parsed, include_guests=include_guests)
+    if not people:
+        raise CampaignError(
+            f"Nobody is in {parsed} (bots, deleted accounts and guests are left out)."
+        )
+    return parsed, people
+
+
+def _record_start(
+    campaign: Campaign, due: datetime, recipients: int, *, db_session: Session
+) -> None:
     ledger.append(
         "campaign_started",
         {
@@ -157,33 +145,11 @@ def start(
             "audience": campaign.audience,
             "due": due.isoformat(),
             "document_sha256": campaign.document_sha256,
-            "by": created_by,
-            "recipients": len(people),
+            "by": campaign.created_by,
+            "recipients": recipients,
         },
         db_session=db_session,
     )
-    return campaign
-
-
-def record_delivery(db_session: Session, row: Outbox) -> None:
-    """After-send hook: remember where each person's invitation landed (or why it could not)."""
-    if row.ref_type != CAMPAIGN or row.ref_id is None:
-        return
-    recipient = _recipient(row.ref_id, row.recipient, db_session=db_session)
-    if recipient is None:
-        return
-    if row.status == "sent":
-        recipient.channel, recipient.ts = row.channel, row.ts
-    else:
-        recipient.failed_reason = row.error
-
-
-def _recipient(campaign_id: int, user_id: str, *, db_session: Session) -> CampaignRecipient | None:
-    return db_session.scalars(
-        select(CampaignRecipient).where(
-            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.user_id == user_id
-        )
-    ).first()
 
 
 @dataclass(frozen=True)
@@ -203,14 +169,20 @@ def own_row(
     campaign = db_session.get(Campaign, campaign_id)
     if campaign is None:
         raise CampaignError("That campaign no longer exists.")
-    if campaign.status != "active":
+    if campaign.status != ACTIVE:
         raise CampaignError(f"“{campaign.title}” is closed; acknowledgements are no longer taken.")
-    recipient = _recipient(campaign_id, user_id, db_session=db_session)
+    recipient = recipient_row(campaign_id, user_id, db_session=db_session)
     if recipient is None:
         raise CampaignError(
             "You are not in this campaign's audience; ask the security team if you should be."
         )
     return campaign, recipient
+
+
+def check_quiz_rule(campaign: Campaign, score: float | None) -> None:
+    """A campaign with a quiz is acknowledged only with a passing score, never by a plain click."""
+    if campaign.quiz and score is None:
+        raise CampaignError("This campaign needs the quiz passed first: use “Take the quiz”.")
 
 
 def acknowledge(
@@ -227,23 +199,10 @@ def acknowledge(
     A campaign with a quiz is acknowledged only with a passing score (attempts.submit_quiz).
     """
     campaign, recipient = own_row(campaign_id, user_id, db_session=db_session)
-    if campaign.quiz and score is None:
-        raise CampaignError("This campaign needs the quiz passed first: use “Take the quiz”.")
-    # A payload names the message clicked, but a forged one could name anyone's: only one in the
-    # person's own DM with the bot (where their invitations went) counts, else their last invitation.
-    if not (channel and ts and channel == recipient.channel):
-        channel, ts = recipient.channel, recipient.ts
+    check_quiz_rule(campaign, score)
+    channel, ts = _own_message(recipient, channel, ts)
     now = utcnow()
-    claimed = affected(
-        db_session,
-        update(CampaignRecipient)
-        .where(
-            CampaignRecipient.id == recipient.id,
-            CampaignRecipient.acknowledged_at.is_(None),
-        )
-        .values(acknowledged_at=now, quiz_score=score),
-    )
-    if claimed != 1:
+    if not _claim_acknowledgement(recipient, now, score, db_session=db_session):
         return Acknowledgement(campaign, False, channel, ts)
     ledger.append(
         "acknowledgement",
@@ -260,6 +219,33 @@ def acknowledge(
         db_session=db_session,
     )
     return Acknowledgement(campaign, True, channel, ts)
+
+
+def _own_message(
+    recipient: CampaignRecipient, channel: str | None, ts: str | None
+) -> tuple[str | None, str | None]:
+    """The message to mark as acknowledged: the one clicked if it is in the person's own DM."""
+    # A payload names the message clicked, but a forged one could name anyone's: only one in the
+    # person's own DM with the bot (where their invitations went) counts, else their last invitation.
+    if channel and ts and channel == recipient.channel:
+        return channel, ts
+    return recipient.channel, recipient.ts
+
+
+def _claim_acknowledgement(
+    recipient: CampaignRecipient, now: datetime, score: float | None, *, db_session: Session
+) -> bool:
+    """Set the acknowledgement on the row only if nobody did first: a double click records once."""
+    claimed = affected(
+        db_session,
+        update(CampaignRecipient)
+        .where(
+            CampaignRecipient.id == recipient.id,
+            CampaignRecipient.acknowledged_at.is_(None),
+        )
+        .values(acknowledged_at=now, quiz_score=score),
+    )
+    return claimed == 1
 
 
 def record_quiz_failure(
@@ -311,35 +297,19 @@ def list_campaigns(*, db_session: Session) -> list[Campaign]:
     return list(db_session.scalars(select(Campaign).order_by(Campaign.id.desc())))
 
 
+def active_campaigns(*, db_session: Session) -> list[Campaign]:
+    """The campaigns still running, oldest first."""
+    return list(
+        db_session.scalars(select(Campaign).where(Campaign.status == ACTIVE).order_by(Campaign.id))
+    )
+
+
 def active(campaign_id: int, *, db_session: Session) -> Campaign:
     """The campaign if it is still running; CampaignError otherwise."""
     campaign = db_session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != "active":
+    if campaign is None or campaign.status != ACTIVE:
         raise CampaignError(f"There is no active campaign {campaign_id}.")
     return campaign
-
-
-def remind(campaign: Campaign, *, db_session: Session, round_key: str) -> int:
-    """Queue a reminder to everyone who has not acknowledged (once per round_key)."""
-    pending = db_session.scalars(
-        select(CampaignRecipient).where(
-            CampaignRecipient.campaign_id == campaign.id,
-            CampaignRecipient.acknowledged_at.is_(None),
-            CampaignRecipient.failed_reason.is_(None),
-        )
-    )
-    payload = invite_content(campaign, reminder=True)
-    return sum(
-        enqueue(
-            f"campaign:{campaign.id}:{r.user_id}:reminder:{round_key}",
-            REMINDER,
-            r.user_id,
-            payload,
-            ref=Ref(CAMPAIGN, campaign.id),
-            db_session=db_session,
-        )
-        for r in pending
-    )
 
 
 def remind_now(campaign_id: int, *, db_session: Session) -> int:
@@ -382,14 +352,7 @@ def close(
     campaign.next_reminder_at = None
     if security_channel:
         text = overdue_text(campaign, ":checkered_flag: Final report for", db_session=db_session)
-        enqueue(
-            f"campaign:{campaign.id}:final",
-            REPORT,
-            security_channel,
-            {"text": text},
-            ref=Ref(CAMPAIGN, campaign.id),
-            db_session=db_session,
-        )
+        queue_report(campaign, "final", text, channel=security_channel, db_session=db_session)
     ledger.append(
         "campaign_closed", {"campaign": campaign.id, "by": closed_by}, db_session=db_session
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from bot.blocks.messages import render
-from core.campaigns.service import INVITE, REPORT
+from core.campaigns.delivery import INVITE, REPORT
 from core.db import Database, dispose_engines
 from core.migrate import upgrade
 from core.models import Outbox
