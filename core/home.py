@@ -8,7 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import Campaign, CampaignRecipient, EvidenceRequest, OrgControl, utcnow
+from core.campaigns.progress import CampaignProgress, PendingAck, pending_for, progress
+from core.models import EvidenceRequest, OrgControl, utcnow
+
+__all__ = ["CampaignProgress", "HomeModel", "OpenRequest", "PendingAck", "home_for"]
 
 
 @dataclass(frozen=True)
@@ -22,28 +25,6 @@ class OpenRequest:
     due_at: datetime
     status: str
     overdue: bool
-
-
-@dataclass(frozen=True)
-class PendingAck:
-    """A campaign the person has not acknowledged yet."""
-
-    campaign_id: int
-    title: str
-    due_at: datetime
-    link: str | None
-    has_quiz: bool = False  # acknowledged by passing the quiz, not by a button
-
-
-@dataclass(frozen=True)
-class CampaignProgress:
-    """An active campaign's completion, for the security team."""
-
-    campaign_id: int
-    title: str
-    acknowledged: int
-    total: int
-    due_at: datetime
 
 
 @dataclass
@@ -64,6 +45,17 @@ def home_for(
     """Build the home model for one person."""
     now = utcnow()
     owners = [user_id] + ([email] if email else [])
+    model = HomeModel(user_id=user_id, is_security=is_security)
+    model.requests = _open_requests(owners, now, db_session=db_session)
+    model.acks = pending_for(user_id, db_session=db_session)
+    if is_security:
+        model.campaigns = progress(db_session=db_session)
+        model.overdue_evidence = _overdue_evidence(now, db_session=db_session)
+    return model
+
+
+def _open_requests(owners: list[str], now: datetime, *, db_session: Session) -> list[OpenRequest]:
+    """Evidence requests of controls the person owns (by Slack ID or email), soonest due first."""
     rows = db_session.execute(
         select(EvidenceRequest, OrgControl)
         .join(OrgControl, OrgControl.id == EvidenceRequest.control_id)
@@ -73,52 +65,27 @@ def home_for(
         )
         .order_by(EvidenceRequest.due_at)
     )
-    model = HomeModel(user_id=user_id, is_security=is_security)
-    for req, control in rows:
-        model.requests.append(
-            OpenRequest(
-                req.id,
-                control.ref,
-                control.title,
-                req.period,
-                req.due_at,
-                req.status,
-                overdue=req.status != "submitted" and req.due_at < now,
+    return [
+        OpenRequest(
+            req.id,
+            control.ref,
+            control.title,
+            req.period,
+            req.due_at,
+            req.status,
+            overdue=req.status != "submitted" and req.due_at < now,
+        )
+        for req, control in rows
+    ]
+
+
+def _overdue_evidence(now: datetime, *, db_session: Session) -> int:
+    """How many evidence requests, anyone's, are past due and not handed in."""
+    return int(
+        db_session.scalar(
+            select(func.count(EvidenceRequest.id)).where(
+                EvidenceRequest.status.in_(["open", "rejected"]), EvidenceRequest.due_at < now
             )
         )
-    acks = db_session.execute(
-        select(Campaign)
-        .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
-        .where(
-            CampaignRecipient.user_id == user_id,
-            CampaignRecipient.acknowledged_at.is_(None),
-            Campaign.status == "active",
-        )
-        .order_by(Campaign.due_at)
-    ).scalars()
-    model.acks = [PendingAck(c.id, c.title, c.due_at, c.link, bool(c.quiz)) for c in acks]
-    if is_security:
-        progress = db_session.execute(
-            select(
-                Campaign,
-                func.count(CampaignRecipient.id),
-                func.count(CampaignRecipient.acknowledged_at),
-            )
-            .outerjoin(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
-            .where(Campaign.status == "active")
-            .group_by(Campaign.id)
-            .order_by(Campaign.due_at)
-        )
-        model.campaigns = [
-            CampaignProgress(c.id, c.title, int(acked), int(total), c.due_at)
-            for c, total, acked in progress
-        ]
-        model.overdue_evidence = int(
-            db_session.scalar(
-                select(func.count(EvidenceRequest.id)).where(
-                    EvidenceRequest.status.in_(["open", "rejected"]), EvidenceRequest.due_at < now
-                )
-            )
-            or 0
-        )
-    return model
+        or 0
+    )
