@@ -95,58 +95,52 @@ class Verification:
 def verify(*, db_session: Session) -> Verification:
     """Walk the chain: the first altered, removed or reordered record is named."""
     prev = GENESIS
-    expected_seq = 1
     count = 0
     kinds: Counter[str] = Counter()
     for record in db_session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)):
         count += 1
         kinds[record.kind] += 1
-        if record.seq != expected_seq:
-            return Verification(
-                False,
-                count,
-                prev,
-                f"record {expected_seq} is missing (next is {record.seq})",
-                expected_seq,
-            )
-        if record.prev_hash != prev:
-            return Verification(
-                False,
-                count,
-                prev,
-                f"record {record.seq} does not follow record {record.seq - 1} (removed or reordered)",
-                record.seq,
-            )
-        actual = record_hash(prev, record.seq, record.recorded_at, record.kind, record.payload)
-        if actual != record.hash:
-            return Verification(
-                False, count, prev, f"record {record.seq} ({record.kind}) was altered", record.seq
-            )
+        problem = _link_problem(record, expected_seq=count, prev=prev)
+        if problem is not None:
+            return Verification(False, count, prev, *problem)
         prev = record.hash
-        expected_seq += 1
-    last_seq = expected_seq - 1
+    problem = _witness_problem(last_seq=count, db_session=db_session)
+    if problem is not None:
+        return Verification(False, count, prev, *problem)
+    return Verification(True, count, prev, kinds=dict(kinds))
+
+
+def _link_problem(record: LedgerRecord, *, expected_seq: int, prev: str) -> tuple[str, int] | None:
+    """Why a record does not follow the one before it (and which seq to name), or None."""
+    if record.seq != expected_seq:
+        return f"record {expected_seq} is missing (next is {record.seq})", expected_seq
+    if record.prev_hash != prev:
+        return (
+            f"record {record.seq} does not follow record {record.seq - 1} (removed or reordered)",
+            record.seq,
+        )
+    actual = record_hash(prev, record.seq, record.recorded_at, record.kind, record.payload)
+    if actual != record.hash:
+        return f"record {record.seq} ({record.kind}) was altered", record.seq
+    return None
+
+
+def _witness_problem(*, last_seq: int, db_session: Session) -> tuple[str, int] | None:
+    """How the newest witnessed hash disagrees with the chain (missing or changed), or None."""
     witnessed = db_session.scalars(
         select(LedgerWitness).order_by(LedgerWitness.seq.desc()).limit(1)
     ).first()
-    if witnessed is not None:
-        if witnessed.seq > last_seq:
-            return Verification(
-                False,
-                count,
-                prev,
-                f"record {witnessed.seq} was witnessed on {witnessed.posted_at:%Y-%m-%d} but is missing",
-                witnessed.seq,
-            )
-        match = db_session.get(LedgerRecord, witnessed.seq)
-        if match is None or match.hash != witnessed.hash:
-            return Verification(
-                False,
-                count,
-                prev,
-                f"record {witnessed.seq} differs from its witnessed hash",
-                witnessed.seq,
-            )
-    return Verification(True, count, prev, kinds=dict(kinds))
+    if witnessed is None:
+        return None
+    if witnessed.seq > last_seq:
+        return (
+            f"record {witnessed.seq} was witnessed on {witnessed.posted_at:%Y-%m-%d} but is missing",
+            witnessed.seq,
+        )
+    match = db_session.get(LedgerRecord, witnessed.seq)
+    if match is None or match.hash != witnessed.hash:
+        return f"record {witnessed.seq} differs from its witnessed hash", witnessed.seq
+    return None
 
 
 def count(*, db_session: Session) -> int:

@@ -117,41 +117,43 @@ def _dm_channel(client: WebClient, recipient: str) -> str:
 
 
 def reconcile(db: Database, client: WebClient, now: datetime) -> int:
-    """Claims left by a crash: find the message in history (then mark it sent) or release it."""
+    """Claims left by a crash: find the message in history (then mark it sent) or release it.
+
+    The stale claims are read first and Slack's history is searched outside any transaction;
+    each row is then settled only if it is still the same stale claim.
+    """
+    stale = Outbox.status == "claimed", Outbox.claimed_at < now - STALE_CLAIM
+    with db.session_scope() as session:
+        rows = session.execute(select(Outbox.id, Outbox.key, Outbox.recipient).where(*stale)).all()
+    found = {row.id: _find_sent(client, row.key, row.recipient) for row in rows}
     fixed = 0
     with db.session_scope() as session:
-        stale = list(
-            session.scalars(
-                select(Outbox).where(
-                    Outbox.status == "claimed", Outbox.claimed_at < now - STALE_CLAIM
-                )
+        for row_id, where in found.items():
+            values: dict[str, object] = {"status": "pending", "claimed_by": None}
+            if where is not None:
+                values = {"status": "sent", "channel": where[0], "ts": where[1], "sent_at": now}
+            fixed += affected(
+                session, update(Outbox).where(Outbox.id == row_id, *stale).values(values)
             )
-        )
-        for row in stale:
-            found = _find_sent(client, row)
-            if found is not None:
-                row.status, row.channel, row.ts, row.sent_at = "sent", found[0], found[1], now
-            else:
-                row.status, row.claimed_by = "pending", None
-            fixed += 1
     return fixed
 
 
-def _find_sent(client: WebClient, row: Outbox) -> tuple[str, str] | None:
+def _find_sent(client: WebClient, key: str, recipient: str) -> tuple[str, str] | None:
+    """Where the message with this key was posted, from the recipient's history (None if not)."""
     try:
-        channel = _dm_channel(client, row.recipient)
+        channel = _dm_channel(client, recipient)
         history = client.conversations_history(
             channel=channel, limit=100, include_all_metadata=True
         )
     except SlackApiError as exc:
-        log.warning("cannot check history for %s: %s", row.key, exc.response.get("error"))
+        log.warning("cannot check history for %s: %s", key, exc.response.get("error"))
         return None
     messages: list[dict[str, Any]] = history.get("messages", [])
     for message in messages:
         meta = message.get("metadata") or {}
         if (
             meta.get("event_type") == METADATA_EVENT
-            and (meta.get("event_payload") or {}).get("key") == row.key
+            and (meta.get("event_payload") or {}).get("key") == key
         ):
             return channel, str(message["ts"])
     return None
@@ -205,6 +207,7 @@ def deliver(
     stats = DeliveryStats()
     stats.reconciled = reconcile(db, client, now())
     sender = without_rate_limit_retries(client)
+    hooks = after_send or {}
     while (limit is None or stats.sent + stats.failed < limit) and not (stop and stop.is_set()):
         row = _claim_next(db, worker, now(), kinds)
         if row is None:
@@ -215,27 +218,7 @@ def deliver(
         try:
             channel, ts = _send(sender, row)
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "error")
-            status = exc.response.status_code
-            with db.session_scope() as session:
-                fresh = session.get(Outbox, row.id)
-                assert fresh is not None
-                rate_limited = status == 429
-                if rate_limited:
-                    stats.rate_limited += 1
-                    pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
-                    # Being told to wait is not a failed attempt: the message keeps its turn.
-                    fresh.attempts -= 1
-                if not rate_limited and (error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS):
-                    fresh.status, fresh.error = "failed", error
-                    stats.failed += 1
-                    stats.refused.append((row.recipient, error))
-                    hook = (after_send or {}).get(row.kind)
-                    if hook:
-                        hook(session, fresh)
-                else:
-                    fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
-                    stats.retried += 1
+            _refused(db, row, exc, pacer=pacer, stats=stats, hook=hooks.get(row.kind))
             continue
         except Exception:
             # Unknown outcome (e.g. the connection dropped after sending): leave the claim for reconcile.
@@ -243,15 +226,50 @@ def deliver(
                 "send of %s failed with an unknown outcome; it will be reconciled", row.key
             )
             continue
-        with db.session_scope() as session:
-            session.execute(
-                update(Outbox)
-                .where(Outbox.id == row.id)
-                .values(status="sent", channel=channel, ts=ts, sent_at=utcnow(), error=None)
-            )
-            fresh = session.get(Outbox, row.id)
-            hook = (after_send or {}).get(row.kind)
-            if hook and fresh is not None:
-                hook(session, fresh)
+        _sent(db, row, channel, ts, hook=hooks.get(row.kind))
         stats.sent += 1
     return stats
+
+
+def _sent(db: Database, row: Outbox, channel: str, ts: str, *, hook: AfterSend | None) -> None:
+    """Mark the row sent (after the call, in its own write) and run the kind's after-send hook."""
+    with db.session_scope() as session:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == row.id)
+            .values(status="sent", channel=channel, ts=ts, sent_at=utcnow(), error=None)
+        )
+        fresh = session.get(Outbox, row.id)
+        if hook and fresh is not None:
+            hook(session, fresh)
+
+
+def _refused(
+    db: Database,
+    row: Outbox,
+    exc: SlackApiError,
+    *,
+    pacer: Pacer,
+    stats: DeliveryStats,
+    hook: AfterSend | None,
+) -> None:
+    """Slack said no: wait after a 429, fail for good on a permanent error, else try again later."""
+    error = str(exc.response.get("error") or "error")
+    rate_limited = exc.response.status_code == 429
+    with db.session_scope() as session:
+        fresh = session.get(Outbox, row.id)
+        assert fresh is not None
+        if rate_limited:
+            stats.rate_limited += 1
+            pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
+            # Being told to wait is not a failed attempt: the message keeps its turn.
+            fresh.attempts -= 1
+        if not rate_limited and (error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS):
+            fresh.status, fresh.error = "failed", error
+            stats.failed += 1
+            stats.refused.append((row.recipient, error))
+            if hook:
+                hook(session, fresh)
+        else:
+            fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
+            stats.retried += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from core.config import WEEKDAYS
 from core.db import affected
 from core.models import Outbox, ReadinessDigest
 from core.outbox import Ref, enqueue
-from core.readiness import ReadinessError, readiness
+from core.readiness import Readiness, ReadinessError, readiness
 from core.readiness.digest import digest_content, is_slot, next_slot
 from knowledge.catalogue import Catalogue
 
@@ -25,16 +26,29 @@ DIGEST = "readiness_digest"  # outbox kind
 DIGEST_REF = "readiness_digest"  # outbox reference type: the digest row
 
 
-def _snapshot(
-    now: datetime, *, db_session: Session, catalogue: Catalogue, zone: ZoneInfo, soc2: Sequence[str]
-) -> dict[str, str] | None:
-    try:
-        report = readiness(
-            db_session=db_session, catalogue=catalogue, soc2_categories=soc2, zone=zone, now=now
+@dataclass(frozen=True)
+class _Plan:
+    """What the digest is computed from, and when it goes out (from settings)."""
+
+    catalogue: Catalogue
+    zone: ZoneInfo
+    weekday: int
+    hour: int
+    soc2: Sequence[str]
+
+    def report(self, now: datetime, *, db_session: Session) -> Readiness:
+        """Readiness now (ReadinessError when it cannot be computed)."""
+        return readiness(
+            db_session=db_session,
+            catalogue=self.catalogue,
+            soc2_categories=self.soc2,
+            zone=self.zone,
+            now=now,
         )
-    except ReadinessError:
-        return None
-    return report.snapshot()
+
+    def next_slot(self, now: datetime) -> datetime:
+        """The next digest time after `now`."""
+        return next_slot(now, self.zone, self.weekday, self.hour)
 
 
 def _schedule(db_session: Session, when: datetime, baseline: dict[str, str]) -> None:
@@ -62,51 +76,22 @@ def tick(
     """Queue the digest when its slot has come; True when this call queued it."""
     if not channel:
         return False
-    weekday = WEEKDAYS.index(day)
-    row = db_session.scalars(
-        select(ReadinessDigest)
-        .where(ReadinessDigest.status == "scheduled")
-        .order_by(ReadinessDigest.scheduled_for.desc())
-        .limit(1)
-    ).first()
+    plan = _Plan(catalogue, zone, WEEKDAYS.index(day), hour, soc2_categories)
+    row = next_digest(db_session)
     if row is None:  # the first run: start comparing from now
-        baseline = _snapshot(
-            now, db_session=db_session, catalogue=catalogue, zone=zone, soc2=soc2_categories
-        )
-        _schedule(db_session, next_slot(now, zone, weekday, hour), baseline or {})
+        _schedule_first(now, plan, db_session=db_session)
         return False
-    if not is_slot(row.scheduled_for, zone, weekday, hour):  # DIGEST_DAY/HOUR or TZ changed
-        affected(
-            db_session,
-            update(ReadinessDigest)
-            .where(ReadinessDigest.id == row.id, ReadinessDigest.status == "scheduled")
-            .values(scheduled_for=next_slot(now, zone, weekday, hour)),
-        )
+    if not is_slot(row.scheduled_for, zone, plan.weekday, hour):  # DIGEST_DAY/HOUR or TZ changed
+        _move(row, plan.next_slot(now), db_session=db_session)
         return False
-    if row.scheduled_for > now:
-        return False
-    claimed = affected(
-        db_session,
-        update(ReadinessDigest)
-        .where(ReadinessDigest.id == row.id, ReadinessDigest.status == "scheduled")
-        .values(status="queued", queued_at=now, claimed_by=worker),
-    )
-    if claimed != 1:
-        return False  # another worker has it
+    if row.scheduled_for > now or not _claim(row, now, worker, db_session=db_session):
+        return False  # not yet, or another worker has it
     try:
-        report = readiness(
-            db_session=db_session,
-            catalogue=catalogue,
-            soc2_categories=soc2_categories,
-            zone=zone,
-            now=now,
-        )
+        report = plan.report(now, db_session=db_session)
     except ReadinessError as exc:
         log.warning("weekly readiness digest skipped: %s", exc)
-        db_session.execute(
-            update(ReadinessDigest).where(ReadinessDigest.id == row.id).values(status="skipped")
-        )
-        _schedule(db_session, next_slot(now, zone, weekday, hour), {})
+        _skip(row, db_session=db_session)
+        _schedule(db_session, plan.next_slot(now), {})
         return False
     content = digest_content(report, row.baseline, row.created_at)
     queued = enqueue(
@@ -117,8 +102,44 @@ def tick(
         ref=Ref(DIGEST_REF, row.id),
         db_session=db_session,
     )
-    _schedule(db_session, next_slot(now, zone, weekday, hour), report.snapshot())
+    _schedule(db_session, plan.next_slot(now), report.snapshot())
     return queued
+
+
+def _schedule_first(now: datetime, plan: _Plan, *, db_session: Session) -> None:
+    """The first digest row, with readiness now as the baseline (empty if it cannot be computed)."""
+    try:
+        baseline = plan.report(now, db_session=db_session).snapshot()
+    except ReadinessError:
+        baseline = {}
+    _schedule(db_session, plan.next_slot(now), baseline)
+
+
+def _move(row: ReadinessDigest, when: datetime, *, db_session: Session) -> None:
+    """Reschedule a digest still waiting for its slot."""
+    affected(
+        db_session,
+        update(ReadinessDigest)
+        .where(ReadinessDigest.id == row.id, ReadinessDigest.status == "scheduled")
+        .values(scheduled_for=when),
+    )
+
+
+def _claim(row: ReadinessDigest, now: datetime, worker: str, *, db_session: Session) -> bool:
+    """Take the digest for this worker only if it is still scheduled: a double run queues once."""
+    claimed = affected(
+        db_session,
+        update(ReadinessDigest)
+        .where(ReadinessDigest.id == row.id, ReadinessDigest.status == "scheduled")
+        .values(status="queued", queued_at=now, claimed_by=worker),
+    )
+    return claimed == 1
+
+
+def _skip(row: ReadinessDigest, *, db_session: Session) -> None:
+    db_session.execute(
+        update(ReadinessDigest).where(ReadinessDigest.id == row.id).values(status="skipped")
+    )
 
 
 def record(db_session: Session, row: Outbox) -> None:
@@ -135,5 +156,8 @@ def record(db_session: Session, row: Outbox) -> None:
 def next_digest(db_session: Session) -> ReadinessDigest | None:
     """The scheduled digest, if any (for `jobs upcoming`)."""
     return db_session.scalars(
-        select(ReadinessDigest).where(ReadinessDigest.status == "scheduled").limit(1)
+        select(ReadinessDigest)
+        .where(ReadinessDigest.status == "scheduled")
+        .order_by(ReadinessDigest.scheduled_for.desc())
+        .limit(1)
     ).first()

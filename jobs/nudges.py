@@ -147,8 +147,16 @@ def _nudge(
     sent = request.nudges_sent + 1
     if not _claim(db_session, request.id, old, _after(request, sent, now), sent):
         return 0
+    content = _nudge_content(request, control, now, zone)
+    return _queue(request, f"nudge:{request.id}:{sent}", NUDGE, owner, content, db_session)
+
+
+def _nudge_content(
+    request: EvidenceRequest, control: OrgControl, now: datetime, zone: ZoneInfo
+) -> dict[str, object]:
+    """What a nudge says, as plain data; days are counted in the owner's own time zone."""
     today, due_day = now.astimezone(zone).date(), request.due_at.astimezone(zone).date()
-    payload = {
+    return {
         "request_id": request.id,
         "control_ref": control.ref,
         "control_title": control.title,
@@ -158,16 +166,19 @@ def _nudge(
         "due_today": today == due_day,
         "expected": control.expected_evidence,
     }
-    return int(
-        enqueue(
-            f"nudge:{request.id}:{sent}",
-            NUDGE,
-            owner,
-            payload,
-            ref=Ref(EVIDENCE_REQUEST, request.id),
-            db_session=db_session,
-        )
-    )
+
+
+def _queue(
+    request: EvidenceRequest,
+    key: str,
+    kind: str,
+    to: str,
+    content: dict[str, object],
+    db_session: Session,
+) -> int:
+    """Queue one message about the request (1), or nothing when its key was queued before (0)."""
+    ref = Ref(EVIDENCE_REQUEST, request.id)
+    return int(enqueue(key, kind, to, content, ref=ref, db_session=db_session))
 
 
 def _escalate(
@@ -196,15 +207,8 @@ def _escalate(
         f":rotating_light: Evidence for *{control.ref} {control.title}* ({request.period}) is "
         f"{(now - request.due_at).days} days overdue. Owner: {who}."
     )
-    return int(
-        enqueue(
-            f"escalation:{request.id}",
-            ESCALATION,
-            target,
-            {"text": text},
-            ref=Ref(EVIDENCE_REQUEST, request.id),
-            db_session=db_session,
-        )
+    return _queue(
+        request, f"escalation:{request.id}", ESCALATION, target, {"text": text}, db_session
     )
 
 

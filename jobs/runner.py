@@ -11,17 +11,21 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.campaigns import delivery as campaign_delivery
+from core.campaigns import service as campaign_service
 from core.config import Settings
 from core.db import Database
 from core.evidence.service import plan_requests
-from core.models import Campaign, EvidenceRequest, Outbox
+from core.models import EvidenceRequest, Outbox
 from core.readiness.scope import standard_catalogue
 from jobs import campaigns, digest, nudges, witness
 from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 
 log = logging.getLogger(__name__)
+
+Upcoming = list[tuple[str, datetime | None, str]]  # (what, when, detail)
 
 AFTER_SEND = {
     campaign_delivery.INVITE: campaign_delivery.record_delivery,
@@ -55,15 +59,7 @@ class Jobs:
         s = self.settings
         with self.db.session_scope() as session:
             plan_requests(now, s.zone, db_session=session)
-        rules = nudges.NudgeRules(
-            default_zone=s.zone,
-            days_before=s.nudge_days_before,
-            escalate_after=s.escalate_after_days,
-            start_hour=s.work_start_hour,
-            end_hour=s.work_end_hour,
-            security_channel=s.security_channel,
-        )
-        nudges.tick(now, db=self.db, client=self.client, rules=rules)
+        nudges.tick(now, db=self.db, client=self.client, rules=nudge_rules(s))
         campaigns.tick(
             now,
             db=self.db,
@@ -115,44 +111,68 @@ class Jobs:
         self.plan(now)
         return self.deliver(now, stop=stop)
 
-    def upcoming(self) -> list[tuple[str, datetime | None, str]]:
+    def upcoming(self) -> Upcoming:
         """What is scheduled next: (what, when, detail)."""
-        out: list[tuple[str, datetime | None, str]] = []
         with self.db.session_scope() as session:
-            for req in session.scalars(
-                select(EvidenceRequest)
-                .where(EvidenceRequest.status.in_(["open", "rejected"]))
-                .order_by(EvidenceRequest.next_nudge_at)
-                .limit(20)
-            ):
-                out.append(
-                    (
-                        "evidence nudge",
-                        req.next_nudge_at,
-                        f"request {req.id} ({req.period}), due {req.due_at:%Y-%m-%d}",
-                    )
-                )
-            for c in session.scalars(select(Campaign).where(Campaign.status == "active")):
-                out.append(
-                    (
-                        "campaign reminder",
-                        c.next_reminder_at,
-                        f"#{c.id} {c.title}, due {c.due_at:%Y-%m-%d}",
-                    )
-                )
-            scheduled = digest.next_digest(session)
-            if scheduled is not None:
-                out.append(("readiness digest", scheduled.scheduled_for, "to SECURITY_CHANNEL"))
-            queued = list(
-                session.scalars(
-                    select(Outbox)
-                    .where(Outbox.status.in_(["pending", "claimed"]))
-                    .order_by(Outbox.not_before)
-                    .limit(20)
-                )
-            )
-            for row in queued:
-                out.append(
-                    (f"send ({row.kind})", row.not_before, f"to {row.recipient} [{row.status}]")
-                )
-        return out
+            return [
+                *_nudges_next(session),
+                *_reminders_next(session),
+                *_digest_next(session),
+                *_sends_next(session),
+            ]
+
+
+def nudge_rules(settings: Settings) -> nudges.NudgeRules:
+    """When and where evidence nudges go, from the settings."""
+    return nudges.NudgeRules(
+        default_zone=settings.zone,
+        days_before=settings.nudge_days_before,
+        escalate_after=settings.escalate_after_days,
+        start_hour=settings.work_start_hour,
+        end_hour=settings.work_end_hour,
+        security_channel=settings.security_channel,
+    )
+
+
+def _nudges_next(session: Session) -> Upcoming:
+    requests = session.scalars(
+        select(EvidenceRequest)
+        .where(EvidenceRequest.status.in_(["open", "rejected"]))
+        .order_by(EvidenceRequest.next_nudge_at)
+        .limit(20)
+    )
+    return [
+        (
+            "evidence nudge",
+            req.next_nudge_at,
+            f"request {req.id} ({req.period}), due {req.due_at:%Y-%m-%d}",
+        )
+        for req in requests
+    ]
+
+
+def _reminders_next(session: Session) -> Upcoming:
+    return [
+        ("campaign reminder", c.next_reminder_at, f"#{c.id} {c.title}, due {c.due_at:%Y-%m-%d}")
+        for c in campaign_service.active_campaigns(db_session=session)
+    ]
+
+
+def _digest_next(session: Session) -> Upcoming:
+    scheduled = digest.next_digest(session)
+    if scheduled is None:
+        return []
+    return [("readiness digest", scheduled.scheduled_for, "to SECURITY_CHANNEL")]
+
+
+def _sends_next(session: Session) -> Upcoming:
+    queued = session.scalars(
+        select(Outbox)
+        .where(Outbox.status.in_(["pending", "claimed"]))
+        .order_by(Outbox.not_before)
+        .limit(20)
+    )
+    return [
+        (f"send ({row.kind})", row.not_before, f"to {row.recipient} [{row.status}]")
+        for row in queued
+    ]
