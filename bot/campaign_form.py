@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.blocks.common import submitted
 from bot.ids import Block, Option
@@ -12,7 +13,9 @@ from core.campaigns.audience import AudienceError
 from core.campaigns.audience import parse as parse_audience
 from core.campaigns.quiz import QuizError, as_dict
 from core.campaigns.quiz import parse as parse_quiz
-from core.campaigns.service import CampaignError, check_due, due_at_end_of
+from core.campaigns.service import CampaignError, check_link, due_on
+
+T = TypeVar("T")
 
 
 class FormErrors(ValueError):
@@ -40,39 +43,19 @@ class StartForm:
 
 def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
     """Read the modal's state; raise FormErrors naming each field that is wrong."""
-    errors: dict[str, str] = {}
-    title = (submitted(view, Block.CAMPAIGN_TITLE, "value") or "").strip()
+    fields = _Fields(view)
+    title = fields.text(Block.CAMPAIGN_TITLE)
     if not title:
-        errors[Block.CAMPAIGN_TITLE] = "Give the campaign a title."
-    audience = (submitted(view, Block.CAMPAIGN_AUDIENCE, "value") or "").strip()
-    try:
-        audience = str(parse_audience(audience))
-    except AudienceError as exc:
-        errors[Block.CAMPAIGN_AUDIENCE] = str(exc)
-    picked = submitted(view, Block.CAMPAIGN_DUE, "selected_date")
-    due = None
-    try:
-        due = check_due(
-            due_at_end_of(datetime.fromisoformat(picked).date(), zone) if picked else None, now
-        )
-    except CampaignError:
-        errors[Block.CAMPAIGN_DUE] = "Pick a date in the future."
-    link = (submitted(view, Block.CAMPAIGN_LINK, "value") or "").strip() or None
-    if link and not link.startswith(("http://", "https://")):
-        errors[Block.CAMPAIGN_LINK] = "Use a full link starting with https://"
+        fields.errors[Block.CAMPAIGN_TITLE] = "Give the campaign a title."
+    audience = fields.checked(Block.CAMPAIGN_AUDIENCE, fields.audience, "")
+    due = fields.checked(Block.CAMPAIGN_DUE, lambda: fields.due(zone, now), None)
+    link = fields.checked(Block.CAMPAIGN_LINK, fields.link, None)
+    quiz = fields.checked(Block.CAMPAIGN_QUIZ, fields.quiz, None)
     files = submitted(view, Block.CAMPAIGN_DOCUMENT, "files") or []
-    quiz = None
-    quiz_text = (submitted(view, Block.CAMPAIGN_QUIZ, "value") or "").strip()
-    if quiz_text:
-        try:
-            quiz = as_dict(parse_quiz(quiz_text, source="The quiz"))
-        except QuizError as exc:
-            errors[Block.CAMPAIGN_QUIZ] = str(exc)
-    options = {
-        o.get("value") for o in submitted(view, Block.CAMPAIGN_OPTIONS, "selected_options") or []
-    }
-    if errors:
-        raise FormErrors(errors)
+    picked = submitted(view, Block.CAMPAIGN_OPTIONS, "selected_options") or []
+    options = {o.get("value") for o in picked}
+    if fields.errors:
+        raise FormErrors(fields.errors)
     assert due is not None
     return StartForm(
         title=title,
@@ -84,3 +67,48 @@ def parse_start(view: dict[str, Any], zone: tzinfo, now: datetime) -> StartForm:
         rolling=Option.ROLLING in options,
         include_guests=Option.INCLUDE_GUESTS in options,
     )
+
+
+class _Fields:
+    """The modal's fields read one by one, each problem noted under its field instead of stopping."""
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        self.view = view
+        self.errors: dict[str, str] = {}
+
+    def checked(self, block: str, read: Callable[[], T], default: T) -> T:
+        """What `read` returns, or `default` with the service's refusal noted under the block."""
+        try:
+            return read()
+        except (AudienceError, CampaignError, QuizError) as exc:
+            self.errors[block] = str(exc)
+            return default
+
+    def text(self, block: str) -> str:
+        """A text input, trimmed ("" when empty)."""
+        return (submitted(self.view, block, "value") or "").strip()
+
+    def audience(self) -> str:
+        """The audience spec in its canonical form."""
+        return str(parse_audience(self.text(Block.CAMPAIGN_AUDIENCE)))
+
+    def due(self, zone: tzinfo, now: datetime) -> datetime:
+        """The end of the picked day, which must be in the future."""
+        picked = submitted(self.view, Block.CAMPAIGN_DUE, "selected_date")
+        day = datetime.fromisoformat(picked).date() if picked else None
+        try:
+            return due_on(day, zone, now)
+        except CampaignError:
+            raise CampaignError("Pick a date in the future.") from None
+
+    def link(self) -> str | None:
+        """The link, if one was given, as a full web address."""
+        try:
+            return check_link(self.text(Block.CAMPAIGN_LINK) or None)
+        except CampaignError:
+            raise CampaignError("Use a full link starting with https://") from None
+
+    def quiz(self) -> dict[str, Any] | None:
+        """The pasted quiz, validated."""
+        quiz_text = self.text(Block.CAMPAIGN_QUIZ)
+        return as_dict(parse_quiz(quiz_text, source="The quiz")) if quiz_text else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import Block, modal, text, text_input
+from bot.blocks.common import Block, input_block, modal, text, text_input
 from bot.ids import Block as BlockId
 from bot.ids import Field, Option, View
 
@@ -24,12 +24,9 @@ def start_modal() -> dict[str, Any]:
             Field.VALUE,
             placeholder="all, usergroup:S…, channel:C… or users:U1,U2",
         ),
-        {
-            "type": "input",
-            "block_id": BlockId.CAMPAIGN_DUE,
-            "label": text("Due date", markdown=False),
-            "element": {"type": "datepicker", "action_id": Field.VALUE},
-        },
+        input_block(
+            BlockId.CAMPAIGN_DUE, "Due date", {"type": "datepicker", "action_id": Field.VALUE}
+        ),
         text_input(
             BlockId.CAMPAIGN_LINK,
             "Link to what people read",
@@ -37,45 +34,42 @@ def start_modal() -> dict[str, Any]:
             optional=True,
             placeholder="https://…",
         ),
-        {
-            "type": "input",
-            "block_id": BlockId.CAMPAIGN_DOCUMENT,
-            "label": text("Document (its SHA-256 is recorded)", markdown=False),
-            "element": {"type": "file_input", "action_id": Field.VALUE, "max_files": 1},
-            "optional": True,
-        },
-        text_input(
-            BlockId.CAMPAIGN_QUIZ,
-            "Quiz (YAML: pass_mark and questions)",
-            Field.VALUE,
-            multiline=True,
+        input_block(
+            BlockId.CAMPAIGN_DOCUMENT,
+            "Document (its SHA-256 is recorded)",
+            {"type": "file_input", "action_id": Field.VALUE, "max_files": 1},
             optional=True,
-            placeholder="pass_mark: 0.8\nquestions:\n  - question: …\n    choices: [A, B]\n    answer: 0",
         ),
-        {
-            "type": "input",
-            "block_id": BlockId.CAMPAIGN_OPTIONS,
-            "label": text("Options", markdown=False),
-            "optional": True,
-            "element": {
-                "type": "checkboxes",
-                "action_id": Field.VALUE,
-                "options": [
-                    {
-                        "text": text(
-                            "Keep adding people who join the audience later", markdown=False
-                        ),
-                        "value": Option.ROLLING,
-                    },
-                    {
-                        "text": text("Include guest accounts", markdown=False),
-                        "value": Option.INCLUDE_GUESTS,
-                    },
-                ],
-            },
-        },
+        _quiz_input(),
+        _options_input(),
     ]
     return modal(View.CAMPAIGN, "Start a campaign", blocks, submit="Start")
+
+
+def _quiz_input() -> Block:
+    return text_input(
+        BlockId.CAMPAIGN_QUIZ,
+        "Quiz (YAML: pass_mark and questions)",
+        Field.VALUE,
+        multiline=True,
+        optional=True,
+        placeholder="pass_mark: 0.8\nquestions:\n  - question: …\n    choices: [A, B]\n    answer: 0",
+    )
+
+
+def _options_input() -> Block:
+    options = [
+        (Option.ROLLING, "Keep adding people who join the audience later"),
+        (Option.INCLUDE_GUESTS, "Include guest accounts"),
+    ]
+    element = {
+        "type": "checkboxes",
+        "action_id": Field.VALUE,
+        "options": [
+            {"text": text(label, markdown=False), "value": value} for value, label in options
+        ],
+    }
+    return input_block(BlockId.CAMPAIGN_OPTIONS, "Options", element, optional=True)
 
 
 def quiz_modal(campaign_id: int, title: str, quiz: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import FieldError
-from bot.ids import Field
+from bot.ids import Action, Field
 
 Block = dict[str, Any]
 MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
@@ -90,6 +90,31 @@ def text_input(
         "element": element,
         "optional": optional,
     }
+
+
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
+) -> Block:
+    """An input block around any element (datepicker, file input, checkboxes, ...)."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": text(label, markdown=False),
+        "element": element,
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def primary_choice(has_quiz: bool, campaign_id: int, *, quiz_label: str) -> dict[str, Any]:
+    """The button that acknowledges a campaign: its quiz when it has one, else the plain click."""
+    # A campaign with a quiz refuses the plain button: offer the quiz instead.
+    if has_quiz:
+        return button(quiz_label, Action.TAKE_QUIZ, str(campaign_id), style="primary")
+    return button(
+        "I have read and understood", Action.ACKNOWLEDGE, str(campaign_id), style="primary"
+    )
 
 
 def modal(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import Block, button, context, divider, section
+from bot.blocks.common import Block, button, context, divider, primary_choice, section
 from bot.ids import Action
-from core.home import HomeModel
+from core.home import HomeModel, OpenRequest
 
 
 def _date(value: Any) -> str:
@@ -18,43 +18,38 @@ def home_blocks(model: HomeModel, readiness: list[Block] | None = None) -> list[
     blocks: list[Block] = [section("*Your compliance to-do list*")]
     if not model.requests and not model.acks:
         blocks.append(context("Nothing waiting for you. :tada:"))
-    for req in model.requests:
-        flag = ":red_circle: overdue" if req.overdue else f"due {_date(req.due_at)}"
-        status = " (submitted, awaiting review)" if req.status == "submitted" else ""
-        blocks.append(
-            section(
-                f"*Evidence: {req.control_ref} {req.control_title}* — {req.period}, {flag}{status}",
-                button(
-                    "Submit evidence", Action.SUBMIT_EVIDENCE, str(req.request_id), style="primary"
-                ),
-            )
-        )
+    blocks += [_request_block(req) for req in model.requests]
     for ack in model.acks:
-        # A campaign with a quiz refuses the plain button: offer the quiz instead.
-        choice = (
-            button("Take the quiz", Action.TAKE_QUIZ, str(ack.campaign_id), style="primary")
-            if ack.has_quiz
-            else button(
-                "I have read and understood",
-                Action.ACKNOWLEDGE,
-                str(ack.campaign_id),
-                style="primary",
-            )
-        )
+        choice = primary_choice(ack.has_quiz, ack.campaign_id, quiz_label="Take the quiz")
         blocks.append(section(f"*Acknowledge: {ack.title}* — due {_date(ack.due_at)}", choice))
     if model.is_security:
-        blocks += [divider(), section("*Security team overview*")]
-        blocks += readiness or []  # per-framework readiness, above the campaigns
-        blocks.append(context(f"Overdue evidence requests: *{model.overdue_evidence}*"))
-        if not model.campaigns:
-            blocks.append(context("No active campaigns."))
-        for c in model.campaigns:
-            share = f"{c.acknowledged}/{c.total}" if c.total else "0/0"
-            blocks.append(
-                section(
-                    f"*Campaign #{c.campaign_id}: {c.title}* — {share} acknowledged, due {_date(c.due_at)}"
-                )
+        blocks += _team_blocks(model, readiness)
+    return blocks
+
+
+def _request_block(req: OpenRequest) -> Block:
+    flag = ":red_circle: overdue" if req.overdue else f"due {_date(req.due_at)}"
+    status = " (submitted, awaiting review)" if req.status == "submitted" else ""
+    return section(
+        f"*Evidence: {req.control_ref} {req.control_title}* — {req.period}, {flag}{status}",
+        button("Submit evidence", Action.SUBMIT_EVIDENCE, str(req.request_id), style="primary"),
+    )
+
+
+def _team_blocks(model: HomeModel, readiness: list[Block] | None) -> list[Block]:
+    """The security team's overview: readiness, overdue evidence, active campaigns."""
+    blocks = [divider(), section("*Security team overview*")]
+    blocks += readiness or []  # per-framework readiness, above the campaigns
+    blocks.append(context(f"Overdue evidence requests: *{model.overdue_evidence}*"))
+    if not model.campaigns:
+        blocks.append(context("No active campaigns."))
+    for c in model.campaigns:
+        share = f"{c.acknowledged}/{c.total}" if c.total else "0/0"
+        blocks.append(
+            section(
+                f"*Campaign #{c.campaign_id}: {c.title}* — {share} acknowledged, due {_date(c.due_at)}"
             )
+        )
     return blocks
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.common import actions, button, context, section
+from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
 from bot.ids import Action
 from core.campaigns.delivery import INVITE, REMINDER
@@ -38,28 +38,8 @@ def campaign_invite(
                 f"Document SHA-256: `{document_sha256}` — your acknowledgement covers exactly this version."
             )
         )
-    if has_quiz:
-        blocks.append(
-            actions(
-                button(
-                    "Take the quiz to acknowledge",
-                    Action.TAKE_QUIZ,
-                    str(campaign_id),
-                    style="primary",
-                )
-            )
-        )
-    else:
-        blocks.append(
-            actions(
-                button(
-                    "I have read and understood",
-                    Action.ACKNOWLEDGE,
-                    str(campaign_id),
-                    style="primary",
-                )
-            )
-        )
+    choice = primary_choice(has_quiz, campaign_id, quiz_label="Take the quiz to acknowledge")
+    blocks.append(actions(choice))
     return {"text": lines[0].replace("*", ""), "blocks": blocks}
 
 

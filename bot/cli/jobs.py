@@ -109,12 +109,15 @@ def _start_inputs(
 ) -> tuple[date, tuple[str, bytes] | None, dict[str, Any] | None]:
     """The due day, document and quiz of `campaign start`, or exit 2 naming the bad option."""
     from core.campaigns.quiz import QuizError, as_dict, load
+    from core.campaigns.service import CampaignError, check_link
 
     try:
         due_day = datetime.strptime(due, "%Y-%m-%d").date()
     except ValueError:
         fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
-    if link and not link.startswith(("http://", "https://")):
+    try:
+        check_link(link)
+    except CampaignError:
         fail("--link must start with http:// or https://", 2)
     doc = None
     if document is not None:
@@ -149,14 +152,13 @@ def campaign_start(
     rt = runtime()
     if rt.slack is None:
         fail("campaigns resolve their audience in Slack: set SLACK_BOT_TOKEN", 2)
-    due_at = campaigns.due_at_end_of(due_day, rt.settings.zone)
     with rt.db.session_scope() as session:
         campaign = campaigns.start(
             rt.slack,
             db_session=session,
             title=title,
             audience_spec=audience,
-            due=due_at,
+            due=campaigns.due_at_end_of(due_day, rt.settings.zone),
             created_by="cli",
             reminder_days=rt.settings.campaign_reminder_days,
             link=link,
@@ -168,10 +170,10 @@ def campaign_start(
         st = campaigns.status(campaign.id, db_session=session)
     if as_json:
         print(json.dumps(st.as_json()))
-    else:
-        out.print(
-            f"campaign {st.id} started: {st.recipients} people in {st.audience}; invitations queued"
-        )
+        return
+    out.print(
+        f"campaign {st.id} started: {st.recipients} people in {st.audience}; invitations queued"
+    )
 
 
 @campaign_app.command("status")
