@@ -140,6 +140,18 @@ class FakeSlack:
             time.sleep(0.02)
         raise AssertionError(f"{method} called {len(self.named(method))} times, expected {count}")
 
+    def wait_for_match(
+        self, method: str, match: Callable[[Call], bool], timeout: float = 10.0
+    ) -> Call:
+        """Block until a call to method that `match` accepts has been made; that call."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [c for c in self.named(method) if match(c)]
+            if found:
+                return found[0]
+            time.sleep(0.02)
+        raise AssertionError(f"no matching {method} call among {len(self.named(method))}")
+
     # -- default behaviour -----------------------------------------------------------------
     def _next_ts(self) -> str:
         return f"{1700000000 + next(self._ts)}.000100"

@@ -185,3 +185,72 @@ def block_action(
         ],
         **extra,
     }
+
+
+MARKER_CHANNEL = "CMARK"  # where answer_marker's mention is answered
+
+
+def answer_marker(app: SlackAppServer, fake_slack: Any, *, event_id: str = "EvMarker") -> Any:
+    """Mention the bot in MARKER_CHANNEL and wait for its answer there; that chat.postMessage call.
+
+    A positive signal for tests that check something did NOT happen: the app has taken in and
+    handled the requests sent before this one (bolt starts listeners in the order requests came),
+    so whatever they would have called has been called by the time this answer is seen.
+    """
+    event = {
+        "type": "app_mention",
+        "user": "UALICE",
+        "channel": MARKER_CHANNEL,
+        "ts": "0.1",
+        "text": "<@UBOT> help",
+    }
+    app.event(event, event_id=event_id)
+    return fake_slack.wait_for_match(
+        "chat.postMessage", lambda call: call.params.get("channel") == MARKER_CHANNEL
+    )
+
+
+def is_marker(call: Any) -> bool:
+    """Whether a recorded call is answer_marker's own answer."""
+    return bool(call.method == "chat.postMessage" and call.params.get("channel") == MARKER_CHANNEL)
+
+
+# Looked up for any mention, the marker's too: the bot's own identity and the security team's group.
+MENTION_LOOKUPS = {"auth.test", "usergroups.users.list"}
+
+
+def calls_besides_the_marker(fake_slack: Any) -> list[str]:
+    """Methods called other than for answer_marker's mention (its lookups and its answer)."""
+    return [
+        c.method for c in fake_slack.calls if c.method not in MENTION_LOOKUPS and not is_marker(c)
+    ]
+
+
+def view_submission(
+    callback_id: str,
+    values: dict[str, Any],
+    *,
+    user: str = "UALICE",
+    view_id: str = "V1",
+    view_hash: str = "h",
+    metadata: str = "",
+    trigger_id: str | None = None,
+) -> dict[str, Any]:
+    """A view_submission payload for a modal whose inputs hold `values` (block -> action -> state)."""
+    payload: dict[str, Any] = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "api_app_id": "A1",
+        "view": {
+            "id": view_id,
+            "type": "modal",
+            "hash": view_hash,
+            "callback_id": callback_id,
+            "private_metadata": metadata,
+            "state": {"values": values},
+        },
+    }
+    if trigger_id is not None:
+        payload["trigger_id"] = trigger_id
+    return payload

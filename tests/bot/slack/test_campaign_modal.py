@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.ids import Block, Field, Option, View
 from core.models import Campaign, CampaignRecipient
+from tests.slack_support import view_submission
 
 QUIZ = """pass_mark: 0.5
 questions:
@@ -33,20 +34,7 @@ def _submission(user: str = "USEC1", **fields: Any) -> dict[str, Any]:
     }
     for block, state in fields.items():
         values[Block(block)][Field.VALUE].update(state)
-    return {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": user},
-        "api_app_id": "A1",
-        "view": {
-            "id": "VC",
-            "type": "modal",
-            "hash": "h",
-            "callback_id": View.CAMPAIGN,
-            "private_metadata": "",
-            "state": {"values": values},
-        },
-    }
+    return view_submission(View.CAMPAIGN, values, user=user, view_id="VC")
 
 
 def _workspace(fake_slack) -> None:  # type: ignore[no-untyped-def]
