@@ -11,16 +11,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.blocks.messages import render
 from bot.commands.readiness import measure
 from bot.runtime import Runtime
-from bot.slack_client import make_client
-from core.db import Database
 from core.models import ReadinessDigest
 from core.readiness.digest import next_slot
-from jobs.delivery import Pacer
 from jobs.runner import Jobs
 from tests.fakes import FakeEmbedder
+from tests.jobs.support import sending_jobs
 from tests.readiness_support import decide, hand_in, import_register
 
 T0 = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)  # a Wednesday
@@ -40,13 +37,7 @@ def jobs(slack_settings, fake_slack) -> Jobs:  # type: ignore[no-untyped-def]
     fake_slack.add_user("UALICE", tz="Europe/Berlin")
     fake_slack.add_user("UBOB", tz="Europe/Berlin")
     settings = slack_settings.model_copy(update={"tz": "Europe/Berlin", "delivery_rate": 200.0})
-    return Jobs(
-        Database(settings.database_url),
-        settings,
-        make_client(settings),
-        Pacer(200.0, sleep=lambda _s: None),
-        render=render,
-    )
+    return sending_jobs(settings)
 
 
 def digests(fake_slack) -> list:  # type: ignore[no-untyped-def, type-arg]
