@@ -6,13 +6,13 @@ from typing import Any
 
 from bot.blocks.evidence import files_text, handed_in_text, suggestion_blocks
 from bot.errors import UsageError, UserFacingError
-from bot.evidence_flow import find_controls, hand_in
+from bot.evidence_flow import hand_in
 from bot.guard import failure_message
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from bot.slack_text import first_word
 from core.evidence import handin
-from core.evidence.handin import Control, HandedIn, UnknownControlError
+from core.evidence.handin import Control, HandedIn
 
 
 def mentioned_target(runtime: Runtime, text: str) -> str | None:
@@ -46,18 +46,18 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
             "Name the control, then the evidence: a sentence, a link, or attach a file.", "evidence"
         )
     first, rest = first_word(args)
-    target: str | None = first
-    text = rest.strip()
-    try:
-        controls = find_controls(runtime, first) if first else []
-    except UnknownControlError:
-        if not files and not request.parsed.links:
-            raise
-        target = mentioned_target(runtime, args)
-        text = args.strip()
-        controls = find_controls(runtime, target) if target else []
-        if not controls and not files:
-            raise
+    with runtime.db.session_scope() as session:
+        aim = handin.aim(
+            first,
+            args,
+            loose=bool(files or request.parsed.links),
+            with_files=bool(files),
+            db_session=session,
+            catalogue=runtime.catalogue,
+            equivalents=runtime.equivalents,
+        )
+    target, controls = aim.target, aim.controls
+    text = args.strip() if aim.named_inside else rest.strip()
     if files and not controls:
         return _ask_which_control(runtime, request, args)
     if files:

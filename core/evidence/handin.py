@@ -118,6 +118,47 @@ def find_controls(
     raise UnknownControlError(f"I don't know a control called `{target}`.{hint}")
 
 
+@dataclass(frozen=True)
+class Aim:
+    """The controls a hand-in is for, and whether they were named past its first word."""
+
+    target: str | None
+    controls: list[Control]
+    named_inside: bool  # then the whole text, first word included, is the evidence
+
+
+def aim(
+    first: str,
+    text: str,
+    *,
+    loose: bool,
+    with_files: bool,
+    db_session: Session,
+    catalogue: Catalogue,
+    equivalents: dict[str, list[str]],
+) -> Aim:
+    """The first word's controls; failing that, when loose (files or links), a control named anywhere.
+
+    With files and no control found, the empty Aim lets the surface ask which control is meant.
+    """
+
+    def controls_for_target(target: str) -> list[Control]:
+        return find_controls(
+            target, db_session=db_session, catalogue=catalogue, equivalents=equivalents
+        )
+
+    try:
+        return Aim(first, controls_for_target(first) if first else [], False)
+    except UnknownControlError:
+        if not loose:
+            raise
+        target = mentioned_target(text, db_session=db_session, catalogue=catalogue)
+        controls = controls_for_target(target) if target else []
+        if not controls and not with_files:
+            raise  # the first word's refusal says best what went wrong
+        return Aim(target, controls, True)
+
+
 def control_of_request(request_id: int | None, *, db_session: Session) -> Control:
     """The control an evidence request is for (a modal or button names the request)."""
     request = db_session.get(EvidenceRequest, request_id) if request_id else None

@@ -13,6 +13,7 @@ from core.evidence.handin import (
     AlreadyHad,
     HandedIn,
     UnknownControlError,
+    aim,
     control_of_request,
     find_controls,
     hand_in,
@@ -121,3 +122,34 @@ def test_a_verdict_names_the_owner_to_tell(db: Database, settings: Settings) -> 
     assert verdict.owner_user_id == "U1"
     with db.session_scope() as session:
         assert session.get(EvidenceRequest, request_id).status == "rejected"  # type: ignore[union-attr]
+
+
+def test_a_control_named_past_the_first_word_counts_only_with_a_file_or_link(
+    db: Database, catalogue: Catalogue
+) -> None:
+    def aimed(text: str, *, loose: bool, with_files: bool = False):  # type: ignore[no-untyped-def]
+        with db.session_scope() as session:
+            return aim(
+                text.split()[0],
+                text,
+                loose=loose,
+                with_files=with_files,
+                db_session=session,
+                catalogue=catalogue,
+                equivalents={},
+            )
+
+    first = aimed("ac-01 the review", loose=False)
+    inside = aimed("review for AC-02 https://x.example/r", loose=True)
+    assert ([c.ref for c in first.controls], first.named_inside) == (["AC-01"], False)
+    assert (inside.target, [c.ref for c in inside.controls], inside.named_inside) == (
+        "AC-02",
+        ["AC-02"],
+        True,
+    )
+    with pytest.raises(UnknownControlError, match="I don't know a control called `review`"):
+        aimed("review for AC-02", loose=False)
+    with pytest.raises(UnknownControlError, match="I don't know a control called `screenshots`"):
+        aimed("screenshots https://x.example/s", loose=True)
+    nothing = aimed("screenshots of MFA", loose=True, with_files=True)
+    assert (nothing.target, nothing.controls) == (None, [])
