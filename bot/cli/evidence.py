@@ -73,13 +73,10 @@ def register_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the organisation's controls."""
-    from sqlalchemy import select
-
-    from core.models import OrgControl
+    from core.evidence.register_read import register_controls
 
     rt = runtime()
     with rt.db.session_scope() as session:
-        controls = list(session.scalars(select(OrgControl).order_by(OrgControl.ref)))
         rows: list[dict[str, Any]] = [
             {
                 "id": c.ref,
@@ -90,7 +87,7 @@ def register_list(
                 "applicable": c.applicable,
                 "version": c.version,
             }
-            for c in controls
+            for c in register_controls(db_session=session)
         ]
     if as_json:
         print(json.dumps(rows))
@@ -111,16 +108,14 @@ def register_list(
 @register_app.command("show")
 def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Show one control with its history and evidence requests."""
-    from sqlalchemy import select
-
-    from core.evidence.service import control_by_ref
-    from core.models import EvidenceRequest, OrgControlVersion
+    from core.evidence.register_read import control_record
 
     rt = runtime()
     with rt.db.session_scope() as session:
-        control = control_by_ref(ref, db_session=session)
-        if control is None:
+        record = control_record(ref, db_session=session)
+        if record is None:
             fail(f"no control '{ref}' in the register (see `compliance-bot register list`)")
+        control = record.control
         print(f"{control.ref} {control.title} (version {control.version})")
         print(f"  implements: {', '.join(control.requirements)}")
         print(
@@ -132,17 +127,9 @@ def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
             print(f"  justification: {control.justification}")
         if control.expected_evidence:
             print(f"  expected evidence: {control.expected_evidence}")
-        for v in session.scalars(
-            select(OrgControlVersion)
-            .where(OrgControlVersion.control_id == control.id)
-            .order_by(OrgControlVersion.version)
-        ):
+        for v in record.versions:
             print(f"  history: v{v.version} {v.changed_at:%Y-%m-%d %H:%M} by {v.changed_by}")
-        for r in session.scalars(
-            select(EvidenceRequest)
-            .where(EvidenceRequest.control_id == control.id)
-            .order_by(EvidenceRequest.due_at)
-        ):
+        for r in record.requests:
             print(f"  evidence {r.period}: {r.status}, due {r.due_at:%Y-%m-%d}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -93,3 +94,16 @@ def test_register_cli_import_errors_name_lines(
         failed.exit_code == 1
         and "line 2 (Z-1): requirement 'A.5.999' is not a catalogue ID" in failed.output
     )
+
+
+def test_register_show_lists_versions_and_evidence_requests(
+    database_url: str, catalogue: Catalogue, settings: Settings, shared_index_dir: Path
+) -> None:
+    filled_database(database_url, catalogue, settings)
+    env = cli_env(database_url, shared_index_dir)
+    shown = runner.invoke(app, ["register", "show", "AC-01"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"history: v1 \d{4}-\d\d-\d\d \d\d:\d\d by t\n", shown.output)
+    assert re.search(r"evidence \S+: accepted, due \d{4}-\d\d-\d\d", shown.output)
+    missing = runner.invoke(app, ["register", "show", "AC-99"], env=env)
+    assert missing.exit_code == 1 and "no control 'AC-99' in the register" in missing.output
