@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -17,7 +16,6 @@ from core.config import Settings
 from core.db import Database
 from core.migrate import upgrade
 from core.requirements import partners
-from knowledge.answer import Answer, compose
 from knowledge.catalogue import Catalogue, load_catalogue
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.search import Searcher
@@ -89,12 +87,3 @@ class Runtime:
     def search_ready(self) -> bool:
         """True once the index is loaded."""
         return self._searcher is not None
-
-    def answer(self, question: str, *, k: int = 5, framework: str | None = None) -> Answer:
-        """Search and compose an answer; took_ms is the query time (model and index already loaded)."""
-        searcher = self.searcher()
-        start = time.perf_counter()
-        result = searcher.search(question, k=k, framework=framework)
-        answer = compose(result, self.catalogue, min_score=self.settings.answer_min_score)
-        answer.took_ms = (time.perf_counter() - start) * 1000
-        return answer

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import FrameworkOpt, app, check_framework, err, fail, out, runtime, settings
 from bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 index_app = typer.Typer(help="The search index.", no_args_is_help=True)
@@ -90,10 +93,6 @@ def ask(
     framework: FrameworkOpt = None,
 ) -> None:
     """Answer questions from the catalogue (loads the model and index once)."""
-    from core.questions.service import record_question
-    from knowledge.answer import render_text
-    from knowledge.search import EmptyQueryError
-
     fw = check_framework(framework)
     rt = runtime()
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
@@ -101,27 +100,46 @@ def ask(
     for text in questions:
         if question is None and not text.strip():
             continue
-        try:
-            answer = rt.answer(text, k=k, framework=fw)
-        except EmptyQueryError as exc:
-            failed = True
-            if as_json:
-                print(json.dumps({"query": text, "error": str(exc)}), flush=True)
-            else:
-                err.print(f"error: {exc}")
-            continue
-        with rt.db.session_scope() as session:
-            record_question(
-                db_session=session, user_id="cli", surface="cli", channel=None, answer=answer
-            )
-        if as_json:
-            print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
-        else:
-            print(render_text(answer), flush=True)
-            if question is None:
-                print(flush=True)
+        answered = _ask_one(rt, text, k=k, framework=fw, as_json=as_json, spaced=question is None)
+        failed = failed or not answered
     if failed:
         raise typer.Exit(1)
+
+
+def _ask_one(
+    rt: Runtime, text: str, *, k: int, framework: str | None, as_json: bool, spaced: bool
+) -> bool:
+    """Answer, record and print one question; False when search refuses it (an empty question)."""
+    from core.questions.service import answer_question
+    from knowledge.answer import render_text
+    from knowledge.search import EmptyQueryError
+
+    searcher = rt.searcher()
+    try:
+        with rt.db.session_scope() as session:
+            answer, _ = answer_question(
+                text,
+                db_session=session,
+                searcher=searcher,
+                min_score=rt.settings.answer_min_score,
+                user_id="cli",
+                surface="cli",
+                channel=None,
+                k=k,
+                framework=framework,
+            )
+    except EmptyQueryError as exc:
+        if as_json:
+            print(json.dumps({"query": text, "error": str(exc)}), flush=True)
+        else:
+            err.print(f"error: {exc}")
+        return False
+    if as_json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
+    else:
+        # One question per line from stdin: a blank line between the answers.
+        print(render_text(answer) + ("\n" if spaced else ""), flush=True)
+    return True
 
 
 @index_app.command("build")

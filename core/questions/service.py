@@ -1,7 +1,8 @@
-"""Recording questions (each answer also in the ledger) and feedback, and the questions report."""
+"""Answering and recording questions (each answer also in the ledger), feedback, the questions report."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,42 @@ from sqlalchemy.orm import Session
 from core import ledger
 from core.errors import DomainError
 from core.models import Feedback, Question, utcnow
-from knowledge.answer import Answer
+from knowledge.answer import Answer, compose
+from knowledge.search import Searcher
+
+
+def compose_answer(
+    question: str, *, searcher: Searcher, min_score: float, k: int = 5, framework: str | None = None
+) -> Answer:
+    """Search the catalogue and compose the answer; took_ms is the query time alone."""
+    start = time.perf_counter()
+    result = searcher.search(question, k=k, framework=framework)
+    answer = compose(result, searcher.catalogue, min_score=min_score)
+    answer.took_ms = (time.perf_counter() - start) * 1000
+    return answer
+
+
+def answer_question(
+    question: str,
+    *,
+    db_session: Session,
+    searcher: Searcher,
+    min_score: float,
+    user_id: str,
+    surface: str,
+    channel: str | None,
+    k: int = 5,
+    framework: str | None = None,
+) -> tuple[Answer, Question]:
+    """Answer a question and store it with what was answered (nothing is stored if search refuses)."""
+    # Searched before the first statement, so no write transaction is open while the model runs.
+    answer = compose_answer(
+        question, searcher=searcher, min_score=min_score, k=k, framework=framework
+    )
+    recorded = record_question(
+        db_session=db_session, user_id=user_id, surface=surface, channel=channel, answer=answer
+    )
+    return answer, recorded
 
 
 def record_question(
@@ -70,6 +106,21 @@ def shareable(question_id: int, *, user_id: str, channel: str, db_session: Sessi
     if not channel or channel != question.channel:
         raise QuestionError("I can only share an answer into the channel it was asked in.")
     return question
+
+
+def shared_answer(
+    question_id: int,
+    *,
+    user_id: str,
+    channel: str,
+    db_session: Session,
+    searcher: Searcher,
+    min_score: float,
+) -> Answer:
+    """The answer to the person's own question, composed again to be shared where it was asked."""
+    text = shareable(question_id, user_id=user_id, channel=channel, db_session=db_session).text
+    # Answers are deterministic for the same catalogue, so the shared copy matches what was seen.
+    return compose_answer(text, searcher=searcher, min_score=min_score)
 
 
 def record_feedback(

@@ -13,7 +13,7 @@ from bot.ids import Action
 from bot.router import AnswerReply
 from bot.slack_render import message_args
 from bot.slack_text import parse_id
-from core.questions import service as questions
+from core.questions.service import shared_answer
 
 
 def register(app: App, deps: Deps) -> None:
@@ -27,12 +27,16 @@ def register(app: App, deps: Deps) -> None:
             raise UserFacingError("That button no longer works; ask the question again.")
         channel = str((body.get("channel") or {}).get("id") or "")
         user = body["user"]["id"]
+        searcher = deps.runtime.searcher()
         with deps.runtime.db.session_scope() as session:
-            text = questions.shareable(
-                question_id, user_id=user, channel=channel, db_session=session
-            ).text
-        # Answers are deterministic for the same catalogue, so the shared copy matches what was seen.
-        answer = deps.runtime.answer(text)
+            answer = shared_answer(
+                question_id,
+                user_id=user,
+                channel=channel,
+                db_session=session,
+                searcher=searcher,
+                min_score=deps.runtime.settings.answer_min_score,
+            )
         args = message_args(AnswerReply(answer, question_id), deps.router.commands)
         client.chat_postMessage(
             channel=channel, text=f"<@{user}> shared: {args['text']}", blocks=args.get("blocks")
