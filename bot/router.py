@@ -25,14 +25,17 @@ class Actor:
 
 @dataclass
 class Request:
-    """One message or command, already parsed from Slack's escapes."""
+    """One message or command; `parsed` is its text with Slack's escapes read, made with it."""
 
     actor: Actor
     text: str
     surface: str  # slack_mention, slack_dm, slash, console
     channel: str | None = None
-    parsed: Parsed = field(default_factory=lambda: Parsed(text=""))
     files: list[dict[str, Any]] = field(default_factory=list)
+    parsed: Parsed = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parsed = parse(self.text)
 
 
 @dataclass
@@ -101,7 +104,6 @@ class Router:
                 "Your message contains a NUL character (U+0000), which cannot be stored; "
                 "remove it and send the message again."
             )
-        request.parsed = parse(request.text)
         text = request.parsed.text
         word, rest = first_word(text)
         name = word.lower()
@@ -116,20 +118,10 @@ class Router:
                 return self._run(command.name, request, text)
         if name == "help" and (not rest or rest.strip().lower() in self.commands):
             return HelpReply(rest.strip().lower() or None)
-        if (
-            name in self.commands
-            and name not in {"help", "ask"}
-            and self._looks_like_command(name, rest)
-        ):
-            return self._run(name, request, rest.strip())
-        if name == "ask":
-            text = rest.strip()
-        return self._run("ask", request, text)
-
-    @staticmethod
-    def _looks_like_command(name: str, rest: str) -> bool:
         # "mine" alone is a command; "mine means what?" is still a question.
-        return not rest.strip().endswith("?")
+        if name in self.commands and name not in {"help", "ask"} and not rest.strip().endswith("?"):
+            return self._run(name, request, rest.strip())
+        return self._run("ask", request, rest.strip() if name == "ask" else text)
 
     def _run(self, name: str, request: Request, args: str) -> Reply:
         command = self.commands[name]
@@ -139,18 +131,3 @@ class Router:
             return command.handler(self.runtime, request, args)
         except UsageError as exc:
             return HelpReply(exc.command or name, error=str(exc))
-
-
-def help_text(commands: dict[str, Command], name: str | None, error: str | None = None) -> str:
-    """Plain-text help for every command, or for one."""
-    lines = [error] if error else []
-    chosen = [commands[name]] if name in commands else list(commands.values())
-    if name is None or name not in commands:
-        lines.append("Ask me anything about ISO 27001 or SOC 2, or use a subcommand:")
-    for command in chosen:
-        lines.append(f"  /compliance {command.usage}  —  {command.summary}")
-        if command.security_only:
-            lines.append("      (security team only)")
-        for example in command.examples:
-            lines.append(f"      e.g. /compliance {example}")
-    return "\n".join(lines)

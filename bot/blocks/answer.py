@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.blocks.common import Block, actions, button, context, divider, modal, section, text_input
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
-from bot.router import Command, help_text
+from bot.render_text import help_text
+from bot.router import Command
 from knowledge.answer import DECLINE, DECLINE_EXAMPLES, Answer, label
+from knowledge.schema import Entry
 
 
 def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) -> list[Block]:
@@ -27,28 +29,37 @@ def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) 
         )
         blocks.append(context("Try naming a control (e.g. `A.5.15`, `CC6.1`) or other words."))
     else:
-        entry = answer.best.entry
-        if answer.legacy_note:
-            blocks.append(section(f":arrows_counterclockwise: {answer.legacy_note}"))
-        blocks.append(section(f"*{label(entry)}*\n{entry.summary}"))
-        if answer.clause_note:
-            blocks.append(context(answer.clause_note))
-        if entry.evidence:
-            items = "\n".join(f"• {item}" for item in entry.evidence)
-            blocks.append(section(f"*What auditors expect as evidence*\n{items}"))
-        if answer.equivalents:
-            other = "SOC 2" if entry.framework == "iso27001" else "ISO 27001"
-            lines = "\n".join(
-                f"• *{e.id}* {e.title} _({e.strength})_ — {e.rationale}" for e in answer.equivalents
-            )
-            blocks.append(section(f"*{other} counterparts*\n{lines}"))
-        if answer.related:
-            blocks.append(
-                context(
-                    "Related: "
-                    + " · ".join(f"{h.entry.id} {h.entry.title}" for h in answer.related)
-                )
-            )
+        blocks.extend(_confident_blocks(answer, answer.best.entry))
+    blocks.append(divider())
+    blocks.append(_feedback_actions(question_id, shareable=shareable))
+    return blocks
+
+
+def _confident_blocks(answer: Answer, entry: Entry) -> list[Block]:
+    """The best entry: any 2013 note, its summary, evidence, counterparts and related entries."""
+    blocks: list[Block] = []
+    if answer.legacy_note:
+        blocks.append(section(f":arrows_counterclockwise: {answer.legacy_note}"))
+    blocks.append(section(f"*{label(entry)}*\n{entry.summary}"))
+    if answer.clause_note:
+        blocks.append(context(answer.clause_note))
+    if entry.evidence:
+        items = "\n".join(f"• {item}" for item in entry.evidence)
+        blocks.append(section(f"*What auditors expect as evidence*\n{items}"))
+    if answer.equivalents:
+        other = "SOC 2" if entry.framework == "iso27001" else "ISO 27001"
+        lines = "\n".join(
+            f"• *{e.id}* {e.title} _({e.strength})_ — {e.rationale}" for e in answer.equivalents
+        )
+        blocks.append(section(f"*{other} counterparts*\n{lines}"))
+    if answer.related:
+        related = " · ".join(f"{h.entry.id} {h.entry.title}" for h in answer.related)
+        blocks.append(context("Related: " + related))
+    return blocks
+
+
+def _feedback_actions(question_id: int, *, shareable: bool) -> Block:
+    """👍 / 👎 on the stored question, with "Share in channel" first where the answer was private."""
     buttons = [
         button(":+1: Helpful", Action.FEEDBACK_UP, str(question_id)),
         button(":-1: Not helpful", Action.FEEDBACK_DOWN, str(question_id)),
@@ -57,9 +68,7 @@ def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) 
         buttons.insert(
             0, button("Share in channel", Action.SHARE_ANSWER, str(question_id), style="primary")
         )
-    blocks.append(divider())
-    blocks.append(actions(*buttons))
-    return blocks
+    return actions(*buttons)
 
 
 def help_blocks(commands: dict[str, Command], name: str | None, error: str | None) -> list[Block]:

@@ -20,13 +20,9 @@ def register(app: App, deps: Deps) -> None:
     def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("bot_id") or event.get("subtype"):
             return
+        actor = deps.actor(event["user"])
         text = strip_mention(event.get("text", ""), context.bot_user_id)
-        request = Request(
-            actor=deps.actor(event["user"]),
-            text=text,
-            surface="slack_mention",
-            channel=event["channel"],
-        )
+        request = Request(actor=actor, text=text, surface="slack_mention", channel=event["channel"])
         reply = deps.router.handle(request)
         client.chat_postMessage(
             channel=event["channel"],
