@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.blocks.common import Block
 from bot.blocks.readiness import home_readiness_blocks, readiness_blocks, readiness_text
-from bot.errors import UsageError, UserFacingError
+from bot.errors import UsageError
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
 from core.readiness import Readiness, ReadinessError, readiness
@@ -12,26 +12,23 @@ from core.readiness.scope import FRAMEWORKS
 
 
 def measure(runtime: Runtime, framework: str | None = None) -> Readiness:
-    """Readiness now, as every surface shows it (one framework or both)."""
+    """Readiness now, as every surface shows it (one framework or both); ReadinessError says why not."""
     settings = runtime.settings
-    try:
-        with runtime.db.session_scope() as session:
-            return readiness(
-                db_session=session,
-                catalogue=runtime.catalogue,
-                soc2_categories=settings.soc2_categories,
-                zone=settings.zone,
-                framework=framework,
-            )
-    except ReadinessError as exc:
-        raise UserFacingError(str(exc)) from None
+    with runtime.db.session_scope() as session:
+        return readiness(
+            db_session=session,
+            catalogue=runtime.catalogue,
+            soc2_categories=settings.soc2_categories,
+            zone=settings.zone,
+            framework=framework,
+        )
 
 
 def home_readiness(runtime: Runtime) -> list[Block]:
     """App Home's readiness summary for the security team (or why there is none yet)."""
     try:
         return home_readiness_blocks(measure(runtime))
-    except UserFacingError as exc:
+    except ReadinessError as exc:
         return home_readiness_blocks(None, str(exc))
 
 
