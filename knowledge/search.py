@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,17 +196,18 @@ class Searcher:
         return self._hits(self.score(text, mode=mode))
 
     def _hits(self, scored: Scored) -> list[Hit]:
+        return list(self._ordered(scored))
+
+    def _ordered(self, scored: Scored) -> Iterator[Hit]:
+        # Lazily: a search takes its few hits from the top, not a Hit for every entry.
         lexical = scored.raw_lexical / (scored.raw_lexical + self.tuning.lexical_saturation)
-        order = np.argsort(-scored.combined, kind="stable")
-        return [
-            Hit(
+        for i in np.argsort(-scored.combined, kind="stable"):
+            yield Hit(
                 self.entries[i],
                 float(scored.combined[i]),
                 float(scored.dense[i]),
                 float(lexical[i]),
             )
-            for i in order
-        ]
 
     def _touches(self, entry: Entry, framework: str) -> bool:
         if entry.framework != "topic":
@@ -229,7 +230,7 @@ class Searcher:
         named = self.resolve_ids(text) if mode == "hybrid" else []
         # The framework is handled by the filter; its name in the text only pulls in generic topics.
         rank_text = _FRAMEWORK_NAMES.sub(" ", text) if mentioned else text
-        if len(tokenize(rank_text)) < 2:  # "what is iso 27001?": the framework is the subject
+        if mentioned and len(tokenize(rank_text)) < 2:  # "what is iso 27001?": it is the subject
             rank_text = text
         return _Reading(query, text, truncated, mentioned, named, rank_text)
 
@@ -259,30 +260,41 @@ class Searcher:
             for r, v in zip(readings, vectors, strict=True)
         ]
 
+    def _named_hits(self, reading: _Reading) -> list[Hit]:
+        """The entries the question names, and their counterparts when it asks for those."""
+        named, mentioned = reading.named, reading.mentioned
+        hits = list(named)
+        if named and (
+            _CROSSWALK_WORDS.search(reading.text)
+            or (mentioned and mentioned != named[0].entry.framework)
+        ):
+            hits += self._crosswalk_hits(named[0])
+        return hits
+
+    def _allowed(self, entry: Entry, filter_fw: str | None, framework: str | None) -> bool:
+        """Whether an entry may be shown under the framework filter."""
+        if not filter_fw:
+            return True
+        # A named framework narrows results; explanatory topics stay unless asked strictly.
+        strict = framework is not None or entry.framework not in {"topic", "org"}
+        if entry.framework != filter_fw and strict:
+            return False
+        return self._touches(entry, filter_fw)  # not a topic about the other framework only
+
     def _result(
         self, reading: _Reading, scored: Scored, k: int, framework: str | None
     ) -> SearchResult:
-        text, mentioned, named = reading.text, reading.mentioned, reading.named
-        filter_fw = framework or mentioned
-        hits = list(named)
-        if named and (
-            _CROSSWALK_WORDS.search(text) or (mentioned and mentioned != named[0].entry.framework)
-        ):
-            hits += self._crosswalk_hits(named[0])
+        """Named entries first, then the ranking's best allowed entries, up to k."""
+        filter_fw = framework or reading.mentioned
+        hits = self._named_hits(reading)
         taken = {h.entry.id for h in hits}
-        for hit in self._hits(scored):
+        for hit in self._ordered(scored):
             if len(hits) >= k:
                 break
-            if hit.entry.id in taken:
-                continue
-            # A named framework narrows results; explanatory topics stay unless asked strictly.
-            strict = framework is not None or hit.entry.framework not in {"topic", "org"}
-            if filter_fw and hit.entry.framework != filter_fw and strict:
-                continue
-            if filter_fw and not self._touches(hit.entry, filter_fw):
-                continue  # a topic about the other framework only
-            hits.append(hit)
-            taken.add(hit.entry.id)
+            if hit.entry.id not in taken and self._allowed(hit.entry, filter_fw, framework):
+                hits.append(hit)
+                taken.add(hit.entry.id)
+        named = reading.named
         return SearchResult(
             query=reading.query,
             hits=hits[: max(k, len(named))],
@@ -290,7 +302,7 @@ class Searcher:
             truncated=reading.truncated,
             named_ids=[h.entry.id for h in named],
             # Naming a control or a framework is about compliance, however the rest reads.
-            in_scope=bool(named or mentioned) or self.is_in_scope(scored),
+            in_scope=bool(named or reading.mentioned) or self.is_in_scope(scored),
             corrected=scored.corrected,
         )
 

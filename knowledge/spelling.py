@@ -88,9 +88,10 @@ class Speller:
         self.acronyms = frozenset(acronyms)
         self.model_words = model_words() if english else frozenset()
         self._english = english
-        self._by_length: dict[int, list[str]] = {}
+        # Candidates by (length, first letter): a lookup scans a few short lists, not the vocabulary.
+        self._by_shape: dict[tuple[int, str], list[str]] = {}
         for word in sorted(w for w in counts if len(w) >= MIN_LENGTH - 1):
-            self._by_length.setdefault(len(word), []).append(word)
+            self._by_shape.setdefault((len(word), word[0]), []).append(word)
         self._cache: dict[str, str | None] = {}
         if english:  # the word list takes a moment: load it off the first question's path
             threading.Thread(target=dictionary_words, name="speller-words", daemon=True).start()
@@ -137,11 +138,12 @@ class Speller:
         # Only words within the edit budget in length can be within it in edits; a slip almost
         # never hits the first letter unless it swaps the first two.
         starts = {lowered[0], lowered[1]}
+        # The order of candidates does not matter: the choice below breaks every tie by the word.
         choices = [
             w
             for size in range(len(lowered) - budget, len(lowered) + budget + 1)
-            for w in self._by_length.get(size, [])
-            if w[0] in starts
+            for start in starts
+            for w in self._by_shape.get((size, start), [])
         ]
         found = process.extract(
             lowered, choices, scorer=OSA.distance, score_cutoff=budget, limit=None
