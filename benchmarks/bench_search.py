@@ -23,7 +23,6 @@ from knowledge.search import Searcher
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search_eval import (  # noqa: E402 - a sibling module of this script
-    SPLITS,
     TOP_K,
     PlainDense,
     Question,
@@ -141,8 +140,12 @@ def run() -> dict:
                 "declined": no,
             }
             for q, got, no in zip(questions, tops["hybrid"], refused, strict=True)
-            if (q.expected and (no or first_rank(got, q.expected) != 1))
-            or (not q.expected and not no)
+            # Held-back questions stay unseen one by one: only their aggregate figures are shown.
+            if q.split == "tune"
+            and (
+                (q.expected and (no or first_rank(got, q.expected) != 1))
+                or (not q.expected and not no)
+            )
         ],
     }
 
@@ -208,16 +211,21 @@ def targets(figures: dict) -> list[tuple[str, float | None, str, bool | None]]:
     return out
 
 
-def show(figures: dict) -> None:
-    """Print the quality tables per split, the targets, speed and the misses."""
-    console = Console()
-    console.print(
-        f"{figures['questions']} questions; {figures['entries']} entries "
-        f"({figures['entries_with_questions']} with staff questions), {figures['vectors']} vectors"
+def _misses_table(figures: dict) -> Table:
+    table = Table(
+        title="Hybrid misses, tune split (not first, declined in scope, or off-topic answered)"
     )
-    for split in SPLITS:
-        if figures["quality"][split]:
-            console.print(_quality_table(split, figures["quality"][split]))
+    for name in ("category", "question", "expected", "got (top 3)"):
+        table.add_column(name, overflow="fold")  # IDs wrap whole rather than end in an ellipsis
+    for miss in figures["misses"]:
+        got = "declined" if miss["declined"] else ", ".join(miss["got"])
+        table.add_row(
+            miss["category"], miss["q"], ", ".join(miss["expected"]) or "(off-topic)", got
+        )
+    return table
+
+
+def _targets_table(figures: dict) -> Table:
     which = (
         "held-back split" if figures["quality"]["heldout"] else "all questions (no held-back split)"
     )
@@ -228,20 +236,25 @@ def show(figures: dict) -> None:
     s = figures["speed"]
     table.add_row("cold start to first answer s", f"{s['cold_start_s']:.1f}", "(reported)", "")
     table.add_row("full index build s", f"{s['index_build_s']:.1f}", "(reported)", "")
-    console.print(table)
-    table = Table(title="Hybrid misses (not first, declined in scope, or off-topic answered)")
-    for name in ("split", "category", "question", "expected", "got (top 3)"):
-        table.add_column(name, overflow="fold")  # IDs wrap whole rather than end in an ellipsis
-    for miss in figures["misses"]:
-        got = "declined" if miss["declined"] else ", ".join(miss["got"])
-        table.add_row(
-            miss["split"],
-            miss["category"],
-            miss["q"],
-            ", ".join(miss["expected"]) or "(off-topic)",
-            got,
-        )
-    console.print(table)
+    return table
+
+
+def show(figures: dict) -> None:
+    """Print the tune split and its misses, then the aggregate figures and the targets last."""
+    console = Console()
+    console.print(
+        f"{figures['questions']} questions; {figures['entries']} entries "
+        f"({figures['entries_with_questions']} with staff questions), {figures['vectors']} vectors"
+    )
+    quality = figures["quality"]
+    if quality["tune"]:
+        console.print(_quality_table("tune", quality["tune"]))
+    console.print(_misses_table(figures))
+    # Aggregates only from here on: held-back questions are never listed one by one.
+    for split in ("all", "heldout"):
+        if quality[split]:
+            console.print(_quality_table(split, quality[split]))
+    console.print(_targets_table(figures))
 
 
 def main() -> None:
