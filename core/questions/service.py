@@ -14,7 +14,11 @@ from core import ledger
 from core.errors import DomainError
 from core.models import Feedback, Question, utcnow
 from knowledge.answer import Answer, compose
-from knowledge.search import Searcher
+from knowledge.search import EmptyQueryError, Searcher
+
+
+class EmptyQuestionError(DomainError, EmptyQueryError):
+    """A question with no words to search for (only punctuation or spaces)."""
 
 
 def compose_answer(
@@ -22,7 +26,11 @@ def compose_answer(
 ) -> Answer:
     """Search the catalogue and compose the answer; took_ms is the query time alone."""
     start = time.perf_counter()
-    result = searcher.search(question, k=k, framework=framework)
+    try:
+        result = searcher.search(question, k=k, framework=framework)
+    except EmptyQueryError as exc:
+        # A domain error, so every surface's one error path tells the person instead of failing.
+        raise EmptyQuestionError(str(exc)) from exc
     answer = compose(result, searcher.catalogue, min_score=min_score)
     answer.took_ms = (time.perf_counter() - start) * 1000
     return answer

@@ -154,3 +154,23 @@ def test_a_service_domain_error_reaches_the_person_as_its_own_message(
         block_action("test_domain_error", "x", response_url=fake_slack.root + "/response/d")
     )
     assert _reply(fake_slack) == "That campaign is closed."
+
+
+def test_a_question_with_no_words_is_refused_with_what_to_type(slack_app, fake_slack) -> None:
+    response = slack_app.command(
+        "ask ?!", user="UALICE", response_url=f"{fake_slack.root}/response/empty", expect=None
+    )
+    assert_acked(response)
+    text = _reply(fake_slack)
+    assert "the question is empty" in text and not REFERENCE.search(text)
+    slack_app.event(
+        {
+            "type": "app_mention",
+            "user": "UALICE",
+            "channel": "CGEN",
+            "ts": "2.1",
+            "text": "<@UBOT> ask ?",
+        }
+    )  # asserts 200 in time
+    told = fake_slack.wait_for("chat.postEphemeral")[0].params
+    assert "the question is empty" in told["text"] and not REFERENCE.search(told["text"])
