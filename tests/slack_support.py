@@ -235,6 +235,7 @@ def view_submission(
     view_hash: str = "h",
     metadata: str = "",
     trigger_id: str | None = None,
+    input_blocks: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A view_submission payload for a modal whose inputs hold `values` (block -> action -> state)."""
     payload: dict[str, Any] = {
@@ -253,4 +254,6 @@ def view_submission(
     }
     if trigger_id is not None:
         payload["trigger_id"] = trigger_id
+    if input_blocks:  # the modal's input blocks, where errors are shown
+        payload["view"]["blocks"] = [{"type": "input", "block_id": b} for b in input_blocks]
     return payload

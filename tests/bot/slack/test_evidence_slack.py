@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Field, View
 from core import ledger
-from core.evidence.register import import_rows, read_rows, validate
+from core.evidence.register import import_rows, load_register
 from core.models import Blob, EvidenceRequest, Submission
-from core.requirements import requirement_resolver
 from tests.paths import EXAMPLES
 from tests.slack_support import block_action
 
@@ -24,11 +23,7 @@ EXAMPLE = EXAMPLES / "register.csv"
 @pytest.fixture
 def registered(slack_runtime):  # type: ignore[no-untyped-def]
     """The example register imported, AC-01 owned by UALICE."""
-    rows = validate(
-        read_rows(EXAMPLE),
-        resolve_requirement=requirement_resolver(slack_runtime.catalogue),
-        known_ids=list(slack_runtime.catalogue.entries),
-    )
+    rows = load_register(EXAMPLE, catalogue=slack_runtime.catalogue)
     with slack_runtime.db.session_scope() as session:
         import_rows(
             rows,

@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import update
 
-from core.evidence.register import import_rows, read_rows, validate
+from core.evidence.register import import_rows, load_register
 from core.evidence.service import plan_requests
 from core.home import home_for
 from core.models import Campaign, CampaignRecipient, EvidenceRequest
-from core.requirements import requirement_resolver
 from tests.paths import EXAMPLES
 from tests.slack_support import answer_marker, calls_besides_the_marker
 
@@ -21,11 +20,7 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 def _seed(runtime) -> None:  # type: ignore[no-untyped-def]
-    rows = validate(
-        read_rows(EXAMPLE),
-        resolve_requirement=requirement_resolver(runtime.catalogue),
-        known_ids=list(runtime.catalogue.entries),
-    )
+    rows = load_register(EXAMPLE, catalogue=runtime.catalogue)
     with runtime.db.session_scope() as session:
         import_rows(
             rows,

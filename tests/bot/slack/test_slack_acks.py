@@ -13,7 +13,7 @@ from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.router import Router
 from core.errors import DomainError
-from tests.slack_support import assert_acked, block_action
+from tests.slack_support import assert_acked, block_action, view_submission
 
 REFERENCE = re.compile(r"reference `([0-9A-F]{8})`")
 
@@ -96,22 +96,13 @@ def test_event_listener_failure_is_acked_and_told_in_the_channel(
 
 
 def _submission(callback_id: str) -> dict[str, Any]:
-    return {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "UALICE"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "view": {
-            "id": f"V-{callback_id}",
-            "type": "modal",
-            "hash": "h",
-            "callback_id": callback_id,
-            "private_metadata": "",
-            "blocks": [{"type": "input", "block_id": "first_input"}],
-            "state": {"values": {"first_input": {"value": {"value": "x"}}}},
-        },
-    }
+    return view_submission(
+        callback_id,
+        {"first_input": {"value": {"value": "x"}}},
+        view_id=f"V-{callback_id}",
+        trigger_id="t",
+        input_blocks=("first_input",),
+    )
 
 
 def test_any_listener_registered_later_is_guarded_before_and_after_ack(

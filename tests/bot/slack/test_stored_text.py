@@ -14,6 +14,7 @@ from core.db import Database
 from core.evidence.service import EvidenceError, FileUpload, controls_for, submit
 from core.filenames import MAX_NAME, storable_name
 from core.models import Campaign, OrgControl, Question, Submission, utcnow
+from tests.slack_support import view_submission
 
 
 @pytest.fixture
@@ -106,25 +107,15 @@ def test_question_with_a_nul_character_gets_a_clear_message(
 
 
 def test_modal_input_with_a_nul_character_is_shown_under_that_input(slack_app) -> None:
-    submission = {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "UALICE"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "view": {
-            "id": "V-nul",
-            "type": "modal",
-            "hash": "h",
-            "callback_id": View.EVIDENCE,
-            "private_metadata": "1",
-            "state": {
-                "values": {
-                    Block.EVIDENCE_TEXT: {Field.VALUE: {"value": "reviewed\x00"}},
-                    Block.EVIDENCE_LINK: {Field.VALUE: {"value": None}},
-                }
-            },
+    submission = view_submission(
+        View.EVIDENCE,
+        {
+            Block.EVIDENCE_TEXT: {Field.VALUE: {"value": "reviewed\x00"}},
+            Block.EVIDENCE_LINK: {Field.VALUE: {"value": None}},
         },
-    }
+        view_id="V-nul",
+        metadata="1",
+        trigger_id="t",
+    )
     errors = slack_app.interaction(submission).view_errors()
     assert list(errors) == [Block.EVIDENCE_TEXT] and "NUL character" in errors[Block.EVIDENCE_TEXT]
