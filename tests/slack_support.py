@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -187,6 +188,26 @@ def block_action(
     }
 
 
+def first_button(message: dict[str, Any]) -> dict[str, Any]:
+    """The first button of a posted message's actions blocks."""
+    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+
+
+def click(
+    app: SlackAppServer, button: dict[str, Any], *, user: str, channel: str, response_url: str
+) -> Response:
+    """Click a button a message carried, as `user` in `channel`."""
+    return app.interaction(
+        block_action(
+            button["action_id"],
+            button["value"],
+            user=user,
+            channel=channel,
+            response_url=response_url,
+        )
+    )
+
+
 MARKER_CHANNEL = "CMARK"  # where answer_marker's mention is answered
 
 
@@ -257,3 +278,39 @@ def view_submission(
     if input_blocks:  # the modal's input blocks, where errors are shown
         payload["view"]["blocks"] = [{"type": "input", "block_id": b} for b in input_blocks]
     return payload
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll until predicate returns something truthy, and return it; fail after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def send_dm(
+    app: SlackAppServer,
+    text: str,
+    *,
+    user: str = "UALICE",
+    files: list[dict[str, Any]] | None = None,
+    event_id: str = "EvDM",
+    ts: str | None = None,
+) -> str:
+    """A direct message to the bot, with files shared in it when given; the message's ts."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "channel": f"D{user[1:]}",
+        "ts": ts or str(time.time()),
+        "text": text,
+    }
+    if files:
+        event["subtype"] = "file_share"
+        event["files"] = files
+    app.event(event, event_id=event_id)  # asserts 200 within Slack's 3 s
+    return str(event["ts"])

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from bot.slack_files import FileHosts
 from core.models import Blob, Submission
-from tests.bot.slack.test_evidence_slack import _dm, _wait, registered  # noqa: F401 - the fixture
 from tests.fake_slack import FakeSlack
+from tests.slack_support import send_dm, wait_until
 
 PDF = b"%PDF-1.4 access review, signed"
 
@@ -23,7 +23,7 @@ def _stored(runtime) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 
 def _told(fake: FakeSlack) -> str:
     """What the person was told in the DM (an ephemeral refusal or a reply)."""
-    calls = _wait(
+    calls = wait_until(
         lambda: [
             c
             for c in fake.calls
@@ -67,7 +67,7 @@ def test_a_test_server_allows_its_own_origin_only() -> None:
 def test_a_redirect_on_the_same_origin_keeps_the_token(slack_app, fake_slack, registered) -> None:  # noqa: F811
     fake_slack.add_file("F1", PDF, "review.pdf", redirect=f"{fake_slack.root}/files/F1B")
     fake_slack.add_file("F1B", PDF, "review.pdf")
-    _dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
+    send_dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
     assert "Evidence recorded for AC-01" in _told(fake_slack)
     gets = [c for c in fake_slack.calls if c.method.startswith("GET /files/")]
     assert [c.method for c in gets] == ["GET /files/F1", "GET /files/F1B"]
@@ -78,13 +78,13 @@ def test_a_redirect_on_the_same_origin_keeps_the_token(slack_app, fake_slack, re
 def test_a_redirect_to_another_origin_is_refused_and_never_contacted(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     other = FakeSlack().start()
     try:
         other.add_file("F1", PDF, "review.pdf")
         fake_slack.add_file("F1", PDF, "review.pdf", redirect=f"{other.root}/files/F1")
-        _dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
+        send_dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
         told = _told(fake_slack)
         assert f"redirected to {other.root}" in told and "did not follow it" in told
         assert other.calls == []  # not one request, so no token either
@@ -105,12 +105,12 @@ def test_a_redirect_to_another_origin_is_refused_and_never_contacted(
 def test_a_link_outside_the_file_hosts_is_refused_before_any_request(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
     url: str,
     origin: str,
 ) -> None:
     fake_slack.add_file("F1", PDF, "passwd", url=url)
-    _dm(slack_app, "AC-01", files=[{"id": "F1"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}])
     told = _told(fake_slack)
     assert f"I won't fetch passwd from {origin}" in told and "never leaves Slack" in told
     assert not [c for c in fake_slack.calls if c.method.startswith("GET ")]
@@ -120,7 +120,7 @@ def test_a_link_outside_the_file_hosts_is_refused_before_any_request(
 def test_a_sign_in_page_instead_of_the_file_is_not_stored(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     fake_slack.add_file(
         "F1",
@@ -130,7 +130,7 @@ def test_a_sign_in_page_instead_of_the_file_is_not_stored(
         content_type="text/html",
         body=b"<!doctype html><title>Sign in to Slack</title>",
     )
-    _dm(slack_app, "AC-01", files=[{"id": "F1"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}])
     told = _told(fake_slack)
     assert "a web page (a sign-in page?) instead of review.pdf (application/pdf)" in told
     assert "nothing was stored" in told
@@ -140,10 +140,10 @@ def test_a_sign_in_page_instead_of_the_file_is_not_stored(
 def test_a_file_served_as_its_mimetype_is_stored_with_it(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     fake_slack.add_file("F1", PDF, "review.pdf", mimetype="application/pdf")
-    _dm(slack_app, "AC-01", files=[{"id": "F1"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}])
     assert "Evidence recorded for AC-01" in _told(fake_slack)
     with registered.db.session_scope() as session:
         blob = session.scalars(select(Blob)).one()
@@ -153,11 +153,11 @@ def test_a_file_served_as_its_mimetype_is_stored_with_it(
 def test_every_file_of_a_message_is_its_own_submission_in_one_reply(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     for n in (1, 2, 3):
         fake_slack.add_file(f"F{n}", PDF + bytes([n]), f"review-{n}.pdf")
-    _dm(slack_app, "AC-01 Q4 reviews", files=[{"id": "F1"}, {"id": "F2"}, {"id": "F3"}])
+    send_dm(slack_app, "AC-01 Q4 reviews", files=[{"id": "F1"}, {"id": "F2"}, {"id": "F3"}])
     told = _told(fake_slack)
     assert told.startswith("3 of 3 files taken:")
     assert all(
@@ -166,7 +166,7 @@ def test_every_file_of_a_message_is_its_own_submission_in_one_reply(
     with registered.db.session_scope() as session:
         names = sorted(s.file_name or "" for s in session.scalars(select(Submission)))
     assert names == ["review-1.pdf", "review-2.pdf", "review-3.pdf"]
-    reviews = _wait(
+    reviews = wait_until(
         lambda: [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "CSEC"][
             2:
         ]
@@ -193,7 +193,7 @@ def test_files_not_taken_are_named_with_the_reason(slack_app, fake_slack, regist
             ("FDUP", "copy-of-ok.pdf"),
         ]
     ]
-    _dm(slack_app, "AC-01", files=files)
+    send_dm(slack_app, "AC-01", files=files)
     told = _told(fake_slack)
     lines = told.splitlines()
     assert lines[0] == "2 of 5 files taken:", told
@@ -208,7 +208,7 @@ def test_files_not_taken_are_named_with_the_reason(slack_app, fake_slack, regist
 def test_an_unexpected_failure_on_one_file_is_named_with_a_reference(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     fake_slack.add_file("FOK", PDF, "ok.pdf")
 
@@ -219,7 +219,7 @@ def test_an_unexpected_failure_on_one_file_is_named_with_a_reference(
 
     fake_slack.responses["files.info"] = info
     files = [{"id": "FOK", "name": "ok.pdf"}, {"id": "FODD", "name": "odd.pdf"}]
-    _dm(slack_app, "AC-01", files=files)
+    send_dm(slack_app, "AC-01", files=files)
     told = _told(fake_slack)
     assert told.startswith("1 of 2 files taken:")
     assert "odd.pdf was not taken: :warning: Something went wrong on my side (reference `" in told
@@ -229,7 +229,7 @@ def test_an_unexpected_failure_on_one_file_is_named_with_a_reference(
 def test_several_files_without_a_control_are_all_named(slack_app, fake_slack, registered) -> None:  # noqa: F811
     fake_slack.add_file("F1", PDF, "one.pdf")
     fake_slack.add_file("F2", PDF + b"2", "two.pdf")
-    _dm(
+    send_dm(
         slack_app,
         "the reviews",
         files=[{"id": "F1", "name": "one.pdf"}, {"id": "F2", "name": "two.pdf"}],
@@ -243,7 +243,7 @@ def test_several_files_without_a_control_are_all_named(slack_app, fake_slack, re
 def test_a_trickling_download_stops_at_the_deadline(slack_app, fake_slack, registered) -> None:  # noqa: F811
     registered.settings = registered.settings.model_copy(update={"evidence_download_seconds": 1.0})
     fake_slack.add_file("FSLOW", b"s" * 200, "slow.pdf", trickle=0.2)  # 40 s if let run
-    _dm(slack_app, "AC-01", files=[{"id": "FSLOW"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "FSLOW"}])
     told = _told(fake_slack)
     assert "Downloading slow.pdf took longer than 1 s (EVIDENCE_DOWNLOAD_SECONDS)" in told
     assert fake_slack.downloads_done == []
@@ -254,7 +254,7 @@ def test_slow_downloads_do_not_hold_up_answers(slack_app, fake_slack, registered
     # Five files trickling a byte every 2 s would take minutes; none may delay an unrelated mention.
     for n in range(5):
         fake_slack.add_file(f"FS{n}", PDF + bytes([n]), f"slow-{n}.pdf", trickle=2.0)
-        _dm(slack_app, "AC-01", files=[{"id": f"FS{n}"}], event_id=f"EvSlow{n}")
+        send_dm(slack_app, "AC-01", files=[{"id": f"FS{n}"}], event_id=f"EvSlow{n}")
     fake_slack.wait_for("GET /files/FS0")
     mention = {
         "type": "app_mention",
@@ -264,14 +264,14 @@ def test_slow_downloads_do_not_hold_up_answers(slack_app, fake_slack, registered
         "text": "<@UBOT> what replaced A.9.2.5?",
     }
     slack_app.event(mention, event_id="EvMention")
-    answer = _wait(
+    answer = wait_until(
         lambda: [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "CGEN"],
         timeout=20,
     )
     assert "A.5.18" in answer[0].params["text"]
     assert fake_slack.downloads_done == []  # answered while every download was still trickling
     fake_slack.release.set()
-    done = _wait(
+    done = wait_until(
         lambda: [
             c
             for c in fake_slack.named("chat.postMessage")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 
 import pytest
@@ -12,58 +11,18 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Field, View
 from core import ledger
-from core.evidence.register import import_rows, load_register
 from core.models import Blob, EvidenceRequest, Submission
 from tests.paths import EXAMPLES
-from tests.slack_support import block_action
+from tests.slack_support import block_action, click, first_button, send_dm, wait_until
 
 EXAMPLE = EXAMPLES / "register.csv"
-
-
-@pytest.fixture
-def registered(slack_runtime):  # type: ignore[no-untyped-def]
-    """The example register imported, AC-01 owned by UALICE."""
-    rows = load_register(EXAMPLE, catalogue=slack_runtime.catalogue)
-    with slack_runtime.db.session_scope() as session:
-        import_rows(
-            rows,
-            db_session=session,
-            actor="t",
-            resolve_user=lambda e: "UALICE" if e.startswith("alice") else "UBOB",
-        )
-    return slack_runtime
-
-
-def _dm(slack_app, text: str, *, user: str = "UALICE", files=None, event_id: str = "EvDM") -> None:  # type: ignore[no-untyped-def]
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "user": user,
-        "channel": f"D{user[1:]}",
-        "ts": str(time.time()),
-        "text": text,
-    }
-    if files:
-        event["subtype"] = "file_share"
-        event["files"] = files
-    slack_app.event(event, event_id=event_id)
-
-
-def _wait(predicate, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_owner_goes_from_register_row_to_accepted_evidence_in_slack(
     slack_app, fake_slack, registered
 ) -> None:
     fake_slack.files["F1"] = (b"%PDF-1.4 access review Q4 signed", "access-review-q4.pdf")
-    _dm(slack_app, "here is the access review for AC-01", files=[{"id": "F1"}])
+    send_dm(slack_app, "here is the access review for AC-01", files=[{"id": "F1"}])
     review = fake_slack.wait_for("chat.postMessage", count=2)
     to_security = [c for c in review if c.params["channel"] == "CSEC"][0]
     confirmation = [c for c in review if c.params["channel"] == "DALICE"][0]
@@ -72,33 +31,27 @@ def test_owner_goes_from_register_row_to_accepted_evidence_in_slack(
         c.method == "GET /files/F1" and c.headers.get("Authorization") == "Bearer xoxb-test"
         for c in fake_slack.calls
     )
-    accept = [
-        e for b in to_security.params["blocks"] if b["type"] == "actions" for e in b["elements"]
-    ][0]
+    accept = first_button(to_security.params)
     assert accept["action_id"] == Action.ACCEPT_EVIDENCE
     # Only the security team may accept.
-    slack_app.interaction(
-        block_action(
-            Action.ACCEPT_EVIDENCE,
-            accept["value"],
-            user="UALICE",
-            channel="CSEC",
-            response_url=fake_slack.root + "/response/a",
-        )
+    click(
+        slack_app,
+        accept,
+        user="UALICE",
+        channel="CSEC",
+        response_url=fake_slack.root + "/response/a",
     )
     refusal = fake_slack.wait_for("response")[0]
     assert "Only the security team can accept evidence" in refusal.params["text"]
-    slack_app.interaction(
-        block_action(
-            Action.ACCEPT_EVIDENCE,
-            accept["value"],
-            user="USEC1",
-            channel="CSEC",
-            response_url=fake_slack.root + "/response/b",
-        )
+    click(
+        slack_app,
+        accept,
+        user="USEC1",
+        channel="CSEC",
+        response_url=fake_slack.root + "/response/b",
     )
     fake_slack.wait_for("response", count=2)
-    owner_dm = _wait(
+    owner_dm = wait_until(
         lambda: [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "UALICE"]
     )
     assert "was accepted" in owner_dm[0].params["text"]
@@ -119,9 +72,9 @@ def test_owner_goes_from_register_row_to_accepted_evidence_in_slack(
 
 def test_same_file_for_same_control_is_recognised(slack_app, fake_slack, registered) -> None:
     fake_slack.files["F1"] = (b"same bytes", "a.pdf")
-    _dm(slack_app, "AC-01", files=[{"id": "F1"}], event_id="E1")
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}], event_id="E1")
     fake_slack.wait_for("chat.postMessage", count=2)
-    _dm(slack_app, "AC-01 again", files=[{"id": "F1"}], event_id="E2")
+    send_dm(slack_app, "AC-01 again", files=[{"id": "F1"}], event_id="E2")
     replies = fake_slack.wait_for("chat.postMessage", count=3)
     assert "not stored twice" in replies[-1].params["text"]
     with registered.db.session_scope() as session:
@@ -172,13 +125,13 @@ def test_bad_submissions_get_clear_answers(
 def test_oversize_file_is_refused_with_the_limit(slack_app, fake_slack, registered) -> None:
     registered.settings = registered.settings.model_copy(update={"evidence_max_bytes": 10})
     fake_slack.files["FBIG"] = (b"x" * 11, "big.bin")
-    _dm(slack_app, "AC-01", files=[{"id": "FBIG"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "FBIG"}])
     reply = fake_slack.wait_for("chat.postEphemeral")[0]
     assert "the limit is 10 bytes (EVIDENCE_MAX_BYTES)" in reply.params["text"]
 
 
 def test_file_the_bot_cannot_download(slack_app, fake_slack, registered) -> None:
-    _dm(slack_app, "AC-01", files=[{"id": "FGONE"}])
+    send_dm(slack_app, "AC-01", files=[{"id": "FGONE"}])
     reply = fake_slack.wait_for("chat.postEphemeral")[0]
     assert "couldn't read that file from Slack (file_not_found)" in reply.params["text"]
 
@@ -195,7 +148,7 @@ def test_file_without_control_gets_suggestions_and_confirm(
             db_session=session,
         )
     fake_slack.files["F2"] = (b"mfa screenshot", "mfa.png")
-    _dm(slack_app, "mfa enforcement screenshot", files=[{"id": "F2"}])
+    send_dm(slack_app, "mfa enforcement screenshot", files=[{"id": "F2"}])
     ask = fake_slack.wait_for("chat.postMessage")[0]
     buttons = [b["accessory"] for b in ask.params["blocks"] if b.get("accessory")]
     assert buttons and all(b["action_id"] == Action.CONFIRM_CONTROL for b in buttons)
@@ -279,7 +232,7 @@ def test_submit_button_modal_and_rejection_reopens(slack_app, fake_slack, regist
             "view": reject,
         }
     )
-    owner = _wait(
+    owner = wait_until(
         lambda: [
             c
             for c in fake_slack.named("chat.postMessage")
@@ -314,7 +267,7 @@ def test_export_is_refused_to_non_members_and_dm_ed_to_the_team(
 
 
 def test_dm_with_a_link_naming_a_control_is_evidence(slack_app, fake_slack, registered) -> None:
-    _dm(slack_app, "Q4 access review for AC-01: <https://drive.example.com/q4>")
+    send_dm(slack_app, "Q4 access review for AC-01: <https://drive.example.com/q4>")
     reply = fake_slack.wait_for("chat.postMessage", count=2)
     assert any("Evidence recorded for AC-01" in c.params["text"] for c in reply)
     with registered.db.session_scope() as session:
@@ -322,7 +275,7 @@ def test_dm_with_a_link_naming_a_control_is_evidence(slack_app, fake_slack, regi
 
 
 def test_dm_with_a_link_but_no_control_is_a_question(slack_app, fake_slack, registered) -> None:
-    _dm(slack_app, "does <https://example.com/policy> cover MFA?")
+    send_dm(slack_app, "does <https://example.com/policy> cover MFA?")
     # The reply in the DM itself: a review request to the security channel would also be a
     # chat.postMessage, and its text never says "Evidence recorded".
     reply = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == "DALICE")
@@ -342,7 +295,7 @@ def test_question_with_a_link_naming_a_control_is_answered_not_filed(
         before = {
             r.id: (r.status, r.next_nudge_at) for r in session.scalars(select(EvidenceRequest))
         }
-    _dm(slack_app, "is <https://drive.example.com/q4> enough for AC-01?")
+    send_dm(slack_app, "is <https://drive.example.com/q4> enough for AC-01?")
     reply = fake_slack.wait_for("chat.postMessage")[0]
     assert reply.params["channel"] == "DALICE"
     assert "Evidence recorded" not in reply.params["text"]

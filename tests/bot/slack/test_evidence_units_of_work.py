@@ -6,12 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.ids import Action
 from bot.runtime import Runtime
 from core.models import EvidenceRequest, Submission
-from tests.bot.slack.test_evidence_slack import _dm, _wait, registered  # noqa: F401 - the fixture
 from tests.fake_slack import FakeSlack
-from tests.slack_support import block_action
+from tests.slack_support import click, first_button, send_dm, wait_until
 
 
 def _seen_when_posted(fake: FakeSlack, runtime: Runtime, seen: dict[str, Any]) -> None:
@@ -31,30 +29,28 @@ def _seen_when_posted(fake: FakeSlack, runtime: Runtime, seen: dict[str, Any]) -
 def test_the_review_request_and_the_verdict_are_sent_after_their_commit(
     slack_app,
     fake_slack,
-    registered,  # noqa: F811
+    registered,
 ) -> None:
     seen: dict[str, Any] = {}
     _seen_when_posted(fake_slack, registered, seen)
     fake_slack.add_file("F1", b"%PDF-1.4 signed", "review.pdf")
-    _dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
+    send_dm(slack_app, "AC-01 the review", files=[{"id": "F1"}])
     review = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == "CSEC")
-    _wait(lambda: {"CSEC", "DALICE"} <= set(seen))  # each post's reading, taken before its answer
+    wait_until(
+        lambda: {"CSEC", "DALICE"} <= set(seen)
+    )  # each post's reading, taken before its answer
     # A review request sent from inside the write would find nothing committed yet.
     assert seen["CSEC"] == (["review.pdf"], ["submitted"])
     assert seen["DALICE"] == (["review.pdf"], ["submitted"])
-    accept = [e for b in review.params["blocks"] if b["type"] == "actions" for e in b["elements"]][
-        0
-    ]
-    slack_app.interaction(
-        block_action(
-            Action.ACCEPT_EVIDENCE,
-            accept["value"],
-            user="USEC1",
-            channel="CSEC",
-            response_url=fake_slack.root + "/response/a",
-        )
+    accept = first_button(review.params)
+    click(
+        slack_app,
+        accept,
+        user="USEC1",
+        channel="CSEC",
+        response_url=fake_slack.root + "/response/a",
     )
     told = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == "UALICE")
     assert "was accepted" in told.params["text"]
-    _wait(lambda: "UALICE" in seen)
+    wait_until(lambda: "UALICE" in seen)
     assert seen["UALICE"] == (["review.pdf"], ["accepted"])

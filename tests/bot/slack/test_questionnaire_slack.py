@@ -19,7 +19,7 @@ from core.models import LedgerRecord, LibraryEntry, QuestionnaireItem, Questionn
 from knowledge.search import Searcher
 from tests.fake_slack import Call, FakeSlack
 from tests.questionnaire_support import ADDED, fake_searcher, import_examples, xlsx
-from tests.slack_support import SlackAppServer, block_action
+from tests.slack_support import SlackAppServer, block_action, send_dm, wait_until
 
 
 def _wired() -> bool:
@@ -60,16 +60,6 @@ def app(slack_settings, searcher: Searcher) -> Iterator[SlackAppServer]:  # type
     server.close()
 
 
-def _wait(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def _replies(fake: FakeSlack, channel: str) -> list[Call]:
     """The bot's messages and ephemeral replies in one conversation."""
     return [
@@ -92,17 +82,8 @@ def _dm(
     file_id = f"F{event_id}"
     fake.add_file(file_id, content, "acme-questionnaire.xlsx")
     ts = f"{int(time.time())}.{event_id[-1]}00100"
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel_type": "im",
-        "user": user,
-        "channel": f"D{user[1:]}",
-        "ts": ts,
-        "text": text,
-        "files": [{"id": file_id, "name": "acme-questionnaire.xlsx"}],
-    }
-    app.event(event, event_id=event_id)  # asserts 200 within Slack's 3 s
+    files = [{"id": file_id, "name": "acme-questionnaire.xlsx"}]
+    send_dm(app, text, user=user, files=files, event_id=event_id, ts=ts)
     return ts
 
 
@@ -171,12 +152,12 @@ def test_answered_in_a_thread_reviewed_approved_and_reused_on_a_rerun(
     assert [c.value for c in sheet[1]] == ["ID", "Question", *ADDED]
     assert [sheet.cell(r, 4).value for r in (2, 3, 4)] == ["approved", "suggested", "suggested"]
     assert [c.value for c in book["Cover"][1]] == ["Prepared for", "Example Customer"]
-    message = _wait(lambda: _review_messages(fake_slack, ts))[0]
+    message = wait_until(lambda: _review_messages(fake_slack, ts))[0]
     assert "*Row 3*" in json.dumps(message["blocks"]) and "*Row 2*" not in json.dumps(
         message["blocks"]
     )
     _click(app, message, Action.QUESTIONNAIRE_APPROVE, 4, ts=ts)
-    note = _wait(
+    note = wait_until(
         lambda: [
             c
             for c in fake_slack.named("chat.postMessage")
@@ -211,7 +192,7 @@ def test_answered_in_a_thread_reviewed_approved_and_reused_on_a_rerun(
     assert rerun.cell(4, 4).value == "approved" and rerun.cell(4, 3).value == entry.answer
     assert [
         m
-        for m in _wait(lambda: _review_messages(fake_slack, again))
+        for m in wait_until(lambda: _review_messages(fake_slack, again))
         if "*Row 4*" in json.dumps(m["blocks"])
     ] == []
 
@@ -220,7 +201,7 @@ def test_edit_and_approve_puts_the_reviewers_text_in_the_library(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     ts = _dm(app, fake_slack, "")
-    message = _wait(lambda: _review_messages(fake_slack, ts))[0]
+    message = wait_until(lambda: _review_messages(fake_slack, ts))[0]
     _click(app, message, Action.QUESTIONNAIRE_EDIT, 3, ts=ts)
     view = fake_slack.wait_for("views.open")[0].params["view"]
     assert view["callback_id"] == View.QUESTIONNAIRE_EDIT
@@ -250,7 +231,7 @@ def test_edit_and_approve_puts_the_reviewers_text_in_the_library(
     }
     response = app.interaction(submission)
     assert response.view_errors() == {}
-    _wait(lambda: fake_slack.named("chat.update"))
+    wait_until(lambda: fake_slack.named("chat.update"))
     with app.runtime.db.session_scope() as session:
         entry = session.scalars(
             select(LibraryEntry).where(
@@ -280,7 +261,7 @@ def test_someone_outside_the_security_team_cannot_approve(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     ts = _dm(app, fake_slack, "")
-    message = _wait(lambda: _review_messages(fake_slack, ts))[0]
+    message = wait_until(lambda: _review_messages(fake_slack, ts))[0]
     _click(
         app,
         message,
@@ -290,7 +271,7 @@ def test_someone_outside_the_security_team_cannot_approve(
         ts=ts,
         response_url=fake_slack.root + "/response/q",
     )
-    refusal = _wait(lambda: fake_slack.named("response"))
+    refusal = wait_until(lambda: fake_slack.named("response"))
     assert "Only the security team can approve questionnaire answers" in refusal[0].params["text"]
     with app.runtime.db.session_scope() as session:
         assert (
@@ -307,7 +288,7 @@ def test_a_button_from_another_conversation_is_refused(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     ts = _dm(app, fake_slack, "")
-    message = dict(_wait(lambda: _review_messages(fake_slack, ts))[0], channel="DOTHER")
+    message = dict(wait_until(lambda: _review_messages(fake_slack, ts))[0], channel="DOTHER")
     _click(
         app,
         message,
@@ -316,7 +297,7 @@ def test_a_button_from_another_conversation_is_refused(
         ts=ts,
         response_url=fake_slack.root + "/response/q",
     )
-    refusal = _wait(lambda: fake_slack.named("response"))
+    refusal = wait_until(lambda: fake_slack.named("response"))
     assert "belongs to another conversation" in refusal[0].params["text"]
 
 
@@ -324,7 +305,7 @@ def test_asking_for_a_questionnaire_outside_the_security_team_is_refused_with_wh
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "can you fill in this questionnaire?", user="UALICE")
-    refusal = _wait(lambda: _replies(fake_slack, "DALICE"))
+    refusal = wait_until(lambda: _replies(fake_slack, "DALICE"))
     text = refusal[0].params["text"]
     assert (
         "Only the security team can answer security questionnaires" in text and "<@USEC1>" in text
@@ -338,7 +319,7 @@ def test_a_spreadsheet_from_anyone_else_is_still_evidence(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "AC-01 the access review export", user="UALICE")
-    reply = _wait(lambda: _replies(fake_slack, "DALICE"))
+    reply = wait_until(lambda: _replies(fake_slack, "DALICE"))
     assert (
         "AC-01" in reply[0].params["text"]
         and "questionnaire" not in reply[0].params["text"].lower()
@@ -350,7 +331,7 @@ def test_a_file_with_no_question_column_gets_the_reason(
     app: SlackAppServer, fake_slack: FakeSlack
 ) -> None:
     _dm(app, fake_slack, "questionnaire", content=xlsx([["Topic", "Text"], ["a", "b"]]))
-    reply = _wait(lambda: _replies(fake_slack, "DSEC1"))
+    reply = wait_until(lambda: _replies(fake_slack, "DSEC1"))
     assert (
         "no question column found" in reply[0].params["text"]
         and "'Topic', 'Text'" in reply[0].params["text"]
@@ -359,6 +340,6 @@ def test_a_file_with_no_question_column_gets_the_reason(
 
 def test_questionnaire_help(app: SlackAppServer, fake_slack: FakeSlack) -> None:
     app.command("questionnaire help", user="UALICE", response_url=f"{fake_slack.root}/response/1")
-    posted = _wait(lambda: fake_slack.named("response"))
+    posted = wait_until(lambda: fake_slack.named("response"))
     text = json.dumps(posted[0].params)
     assert "Security questionnaires" in text and "Edit and approve" in text and "USEC1" in text
