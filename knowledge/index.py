@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -44,19 +44,16 @@ class DenseIndex:
     kinds: list[str]
     key: str
     loaded_from_cache: bool
-    vectors: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Every row is scored for every question, so no top-k search is needed: faiss.search with
-        # k = all rows sorts them all (most of a query's non-model time); one matrix product does not.
-        n = self.index.ntotal
-        self.vectors = (
-            self.index.reconstruct_n(0, n) if n else np.zeros((0, self.index.d), dtype=np.float32)
-        )
 
     def row_scores(self, vector: np.ndarray) -> np.ndarray:
         """Cosine of the query to every row, in row order."""
-        return self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        n = self.index.ntotal
+        out = np.full(n, -1.0, dtype=np.float32)
+        if n:
+            scores, idx = self.index.search(vector.reshape(1, -1).astype(np.float32), n)
+            keep = idx[0] >= 0
+            out[idx[0][keep]] = scores[0][keep]
+        return out
 
 
 def content_key(entries: list[Entry], model_name: str) -> str:
