@@ -103,6 +103,8 @@ class OrgControl(Base):
     owner: Mapped[str] = mapped_column(String(200))  # as written in the register: email or user ID
     owner_user_id: Mapped[str | None] = mapped_column(String(64), index=True)
     manager: Mapped[str | None] = mapped_column(String(200))
+    # The owner's job title, for answers that leave the company (customers' questionnaires).
+    owner_role: Mapped[str | None] = mapped_column(String(200))
     manager_user_id: Mapped[str | None] = mapped_column(String(64))
     cadence: Mapped[str] = mapped_column(String(100))
     expected_evidence: Mapped[str] = mapped_column(Text, default="")

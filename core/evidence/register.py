@@ -32,6 +32,7 @@ COLUMNS = (
     "applicable",
     "justification",
     "manager",
+    "owner_role",
 )
 REQUIRED = ("id", "title", "requirements", "owner", "cadence")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -65,6 +66,7 @@ class ControlRow:
     applicable: bool = True
     justification: str = ""
     manager: str | None = None
+    owner_role: str | None = None
 
     def snapshot(self) -> dict[str, Any]:
         """The fields that define a version."""
@@ -77,6 +79,7 @@ class ControlRow:
             "applicable": self.applicable,
             "justification": self.justification,
             "manager": self.manager,
+            "owner_role": self.owner_role,
         }
 
 
@@ -233,6 +236,7 @@ def _read_row(
         applicable=_applicable(raw) not in _FALSE,
         justification=_text(raw, "justification"),
         manager=_text(raw, "manager") or None,
+        owner_role=_text(raw, "owner_role") or None,
     )
     return row, unknown
 
@@ -258,6 +262,8 @@ def _row_problems(
         problems.append(f"owner '{row.owner}' is neither an email nor a Slack user ID (U…)")
     if row.manager and not _is_person(row.manager):
         problems.append(f"manager '{row.manager}' is neither an email nor a Slack user ID")
+    if row.owner_role and len(row.owner_role) > 200:
+        problems.append("owner_role is longer than 200 characters: give the job title only")
     if row.cadence and not valid_cadence(row.cadence):
         problems.append(
             f"cadence '{row.cadence}' must be monthly, quarterly, semiannual, annual or a cron expression"
@@ -357,4 +363,5 @@ def _snapshot_of(control: OrgControl) -> dict[str, Any]:
         "applicable": control.applicable,
         "justification": control.justification,
         "manager": control.manager,
+        "owner_role": control.owner_role,
     }

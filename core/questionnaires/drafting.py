@@ -92,7 +92,8 @@ def gather(*, db_session: Session, zone: ZoneInfo) -> Knowledge:
             c.title,
             tuple(c.requirements),
             c.cadence,
-            c.owner,
+            c.owner_role
+            or c.owner,  # the role when the register gives one: answers leave the company
             c.applicable,
             c.justification,
             _local_date(accepted.get(c.id), zone),

@@ -208,3 +208,37 @@ def test_a_near_library_answer_is_suggested_when_nothing_else_drafts_it(
         "Yes, we hold cyber liability insurance"
     )
     assert draft.sources[0].kind == "library" and draft.library_id is None
+
+
+def test_a_register_owner_role_is_what_a_customer_reads_not_the_owners_email(
+    database_url: str, searcher: Searcher, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from core.evidence.register import import_rows, load_register
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "id,title,requirements,owner,cadence,owner_role\n"
+        'AC-01,Quarterly access review,"A.5.18, CC6.2",alice@example.com,quarterly,Head of IT\n',
+        encoding="utf-8",
+    )
+    db = Database(database_url)
+    with db.session_scope() as session:
+        import_rows(
+            load_register(register, catalogue=searcher.catalogue), db_session=session, actor="t"
+        )
+    content = xlsx([["Question"], ["How often are access rights reviewed?"]])
+    draft = _answer(db, searcher, "acme.xlsx", content).rows[0].draft
+    assert "owned by Head of IT" in draft.answer and "alice@example.com" not in draft.answer
+
+
+def test_an_overlong_owner_role_is_refused_with_its_line(searcher: Searcher, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from core.evidence.register import RegisterImportError, load_register
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "id,title,requirements,owner,cadence,owner_role\n"
+        f"AC-01,Access review,A.5.18,alice@example.com,quarterly,{'x' * 201}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterImportError, match="line 2.*owner_role is longer than 200"):
+        load_register(register, catalogue=searcher.catalogue)
