@@ -251,7 +251,7 @@ def show(figures: dict) -> None:
         console.print(_quality_table("tune", quality["tune"]))
     console.print(_misses_table(figures))
     # Aggregates only from here on: held-back questions are never listed one by one.
-    for split in ("all", "heldout"):
+    for split in ("all", "heldout", "heldout batch 1", "heldout batch 2"):
         if quality[split]:
             console.print(_quality_table(split, quality[split]))
     console.print(_targets_table(figures))

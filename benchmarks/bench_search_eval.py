@@ -16,7 +16,7 @@ from knowledge.search import Searcher
 
 QUESTIONS = Path(__file__).resolve().parent / "eval_questions.yaml"
 CATEGORIES = ("situational", "typo", "off_topic", "id/legacy", "crosswalk", "topic", "other")
-SPLITS = ("tune", "heldout", "all")
+SPLITS = ("tune", "heldout", "heldout batch 1", "heldout batch 2", "all")
 TOP_K = 10
 ID_TAGS = {"legacy_id", "bare_id"}
 
@@ -29,6 +29,7 @@ class Question:
     expected: frozenset[str]
     category: str
     split: str  # "tune" or "heldout"
+    batch: int = 1  # 2: written later by people who had seen neither this set nor the situations
 
 
 def category(tags: set[str], expected: list[str]) -> str:
@@ -57,6 +58,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             frozenset(row.get("expected") or []),
             category(set(row.get("tags") or []), list(row.get("expected") or [])),
             "heldout" if row.get("split") == "heldout" else "tune",
+            2 if "batch2" in (row.get("tags") or []) else 1,
         )
         for row in rows
     ]
@@ -105,6 +107,14 @@ def first_rank(got: list[str], expected: frozenset[str]) -> int:
     return next((i for i, cid in enumerate(got[:TOP_K], 1) if cid in expected), 0)
 
 
+def _in_split(question: Question, split: str) -> bool:
+    """Whether a question counts under a reported split ("heldout batch 2": held back, batch 2)."""
+    if split == "all":
+        return True
+    name, _, batch = split.partition(" batch ")
+    return question.split == name and (not batch or question.batch == int(batch))
+
+
 def figures(
     questions: list[Question], outcomes: dict[str, list[list[str]]], declined: list[bool]
 ) -> dict[str, dict[str, dict[str, object]]]:
@@ -112,7 +122,7 @@ def figures(
     out: dict[str, dict[str, dict[str, object]]] = {}
     for split in SPLITS:
         rows: dict[str, dict[str, object]] = {}
-        chosen = [i for i, q in enumerate(questions) if split in ("all", q.split)]
+        chosen = [i for i, q in enumerate(questions) if _in_split(q, split)]
         groups = {c: [i for i in chosen if questions[i].category == c] for c in CATEGORIES}
         groups["in-scope"] = [i for i in chosen if questions[i].category != "off_topic"]
         for name, members in groups.items():
