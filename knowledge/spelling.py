@@ -112,11 +112,16 @@ class Speller:
         for british, american in _BRITISH:  # reorganising, colour
             if british in word and self._known(word.replace(british, american)):
                 return True
-        # Two words run together (helpdesk, testuser), each one the model knows.
+        # Two words run together (helpdesk, testuser), each one the model knows, unless a
+        # catalogue word is a single slip away: "interrested" is inter + rested by accident.
         return any(
             self._known(word[:i], dictionary=False) and self._known(word[i:], dictionary=False)
             for i in range(4, len(word) - 3)
-        )
+        ) and not self._one_slip_from_the_catalogue(word)
+
+    def _one_slip_from_the_catalogue(self, word: str) -> bool:
+        nearest = self.nearest(word)
+        return nearest is not None and OSA.distance(word, nearest) == 1
 
     def _protected(self, word: str) -> bool:
         lowered = word.lower()

@@ -247,6 +247,7 @@ def _speller(catalogue: Catalogue) -> Speller:
         ("what goes in an incidnet response plan", "incident response plan"),
         ("privilaged acess reveiw", "privileged access review"),
         ("secuirty awarness trainng", "security awareness training"),
+        ("interrested parties list", "interested parties list"),  # not inter + rested
     ],
 )
 def test_typos_are_repaired_against_the_catalogue(
@@ -267,6 +268,7 @@ def test_typos_are_repaired_against_the_catalogue(
         "do macs need antivirus?",
         "where do I park?",
         "lunch in the canteen",
+        "the helpdesk testuser account",  # two known words run together
     ],
 )
 def test_ids_acronyms_and_real_words_are_left_as_typed(catalogue: Catalogue, typed: str) -> None:
@@ -343,16 +345,22 @@ def test_security_questions_near_office_life_are_answered(
 
 
 @pytest.mark.model
-def test_a_sample_of_situational_questions_ranks_well(real_searcher: Searcher) -> None:
-    situational = [q for q in _evaluation_set() if "situational" in q.get("tags", [])][::3]
-    if not situational:
-        pytest.skip("the evaluation set has no situational questions yet")
+@pytest.mark.parametrize(("batch", "most_missed"), [(1, 0.10), (2, 0.25)])
+def test_a_sample_of_situational_questions_ranks_well(
+    real_searcher: Searcher, batch: int, most_missed: float
+) -> None:
+    # Batch 2 was written by people who had seen neither the set nor the situations: harder.
+    situational = [
+        q
+        for q in _evaluation_set()
+        if "situational" in q.get("tags", []) and ("batch2" in q["tags"]) == (batch == 2)
+    ][::3]
     misses = [
         q["q"]
         for q in situational
         if not set(q["expected"]) & {h.entry.id for h in real_searcher.search(q["q"], k=3).hits}
     ]
-    assert len(misses) <= 0.1 * len(situational), misses
+    assert situational and len(misses) <= most_missed * len(situational), misses
 
 
 @pytest.mark.model
