@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -42,8 +42,16 @@ PERMANENT = {
     "no_text",
 }
 AfterSend = Callable[[Session, Outbox], None]
-# Lays out a row's plain-data content (by kind) as chat.postMessage arguments; the surface supplies it.
-Render = Callable[[str, dict[str, Any]], dict[str, Any]]
+# Lays out a row's plain-data content (by kind) as chat.postMessage arguments.
+LayOut = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+class Render(Protocol):
+    """The surface's layout of queued content, showing days in the given zone."""
+
+    def __call__(self, kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
+        """chat.postMessage arguments for one row."""
+        ...
 
 
 class Pacer:
@@ -196,7 +204,7 @@ def deliver(
     *,
     worker: str,
     pacer: Pacer,
-    render: Render,
+    render: LayOut,
     now: Callable[[], datetime] = utcnow,
     limit: int | None = None,
     kinds: set[str] | None = None,

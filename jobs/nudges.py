@@ -162,6 +162,7 @@ def _nudge_content(
         "control_title": control.title,
         "period": request.period,
         "due": request.due_at.isoformat(),
+        "zone": zone.key,  # the due day is shown in the zone the days were counted in
         "overdue_days": max(0, (today - due_day).days),
         "due_today": today == due_day,
         "expected": control.expected_evidence,

@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from slack_sdk import WebClient
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from core.campaigns import service as campaign_service
 from core.config import Settings
 from core.db import Database
 from core.evidence.service import plan_requests
+from core.localtime import local_day
 from core.models import EvidenceRequest, Outbox
 from core.readiness.scope import standard_catalogue
 from jobs import campaigns, digest, nudges, witness
@@ -94,12 +95,13 @@ class Jobs:
         if self.client is None:
             return DeliveryStats()
         assert self.pacer is not None and self.render is not None
+        render, zone = self.render, self.settings.zone
         return deliver(
             self.db,
             self.client,
             worker=worker_name(),
             pacer=self.pacer,
-            render=self.render,
+            render=lambda kind, content: render(kind, content, zone=zone),
             now=lambda: now,
             limit=limit,
             after_send=AFTER_SEND,
@@ -115,8 +117,8 @@ class Jobs:
         """What is scheduled next: (what, when, detail)."""
         with self.db.session_scope() as session:
             return [
-                *_nudges_next(session),
-                *_reminders_next(session),
+                *_nudges_next(session, self.settings.zone),
+                *_reminders_next(session, self.settings.zone),
                 *_digest_next(session),
                 *_sends_next(session),
             ]
@@ -134,7 +136,7 @@ def nudge_rules(settings: Settings) -> nudges.NudgeRules:
     )
 
 
-def _nudges_next(session: Session) -> Upcoming:
+def _nudges_next(session: Session, zone: tzinfo) -> Upcoming:
     requests = session.scalars(
         select(EvidenceRequest)
         .where(EvidenceRequest.status.in_(["open", "rejected"]))
@@ -145,15 +147,19 @@ def _nudges_next(session: Session) -> Upcoming:
         (
             "evidence nudge",
             req.next_nudge_at,
-            f"request {req.id} ({req.period}), due {req.due_at:%Y-%m-%d}",
+            f"request {req.id} ({req.period}), due {local_day(req.due_at, zone)}",
         )
         for req in requests
     ]
 
 
-def _reminders_next(session: Session) -> Upcoming:
+def _reminders_next(session: Session, zone: tzinfo) -> Upcoming:
     return [
-        ("campaign reminder", c.next_reminder_at, f"#{c.id} {c.title}, due {c.due_at:%Y-%m-%d}")
+        (
+            "campaign reminder",
+            c.next_reminder_at,
+            f"#{c.id} {c.title}, due {local_day(c.due_at, zone)}",
+        )
         for c in campaign_service.active_campaigns(db_session=session)
     ]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
 from bot.ids import Action
 from core.campaigns.delivery import INVITE, REMINDER
+from core.localtime import local_day, local_moment
 from jobs.digest import DIGEST
 from jobs.nudges import NUDGE
 
@@ -22,11 +24,12 @@ def campaign_invite(
     document_name: str | None,
     document_sha256: str | None,
     has_quiz: bool,
+    zone: tzinfo,
     reminder: bool = False,
 ) -> dict[str, Any]:
     """The DM asking someone to read and acknowledge."""
     lead = ":bell: Reminder: please" if reminder else ":memo: Please"
-    lines = [f"{lead} read and acknowledge *{title}* by {due:%Y-%m-%d}."]
+    lines = [f"{lead} read and acknowledge *{title}* by {local_day(due, zone)}."]
     if link:
         lines.append(f"Read it here: {link}")
     if document_name:
@@ -43,10 +46,10 @@ def campaign_invite(
     return {"text": lines[0].replace("*", ""), "blocks": blocks}
 
 
-def acknowledged(title: str, when: datetime, score: float | None) -> dict[str, Any]:
+def acknowledged(title: str, when: datetime, score: float | None, zone: tzinfo) -> dict[str, Any]:
     """The invite after the click: the button replaced by a confirmation."""
     extra = f" (quiz score {score:.0%})" if score is not None else ""
-    text = f":white_check_mark: You acknowledged *{title}* on {when:%Y-%m-%d %H:%M} UTC{extra}."
+    text = f":white_check_mark: You acknowledged *{title}* on {local_moment(when, zone)}{extra}."
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 
 
@@ -60,6 +63,7 @@ def evidence_nudge(
     overdue_days: int,
     due_today: bool,
     expected: str,
+    zone: tzinfo,
 ) -> dict[str, Any]:
     """A reminder to hand in evidence, with Submit and Snooze buttons."""
     if overdue_days > 0:
@@ -69,7 +73,7 @@ def evidence_nudge(
             f":alarm_clock: Evidence for *{control_ref} {control_title}* ({period}) is due today."
         )
     else:
-        head = f":wave: Evidence for *{control_ref} {control_title}* ({period}) is due on {due:%Y-%m-%d}."
+        head = f":wave: Evidence for *{control_ref} {control_title}* ({period}) is due on {local_day(due, zone)}."
     blocks = [section(head)]
     if expected:
         blocks.append(context(f"Expected: {expected}"))
@@ -89,14 +93,17 @@ def plain(text: str) -> dict[str, Any]:
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 
 
-def render(kind: str, content: dict[str, Any]) -> dict[str, Any]:
-    """The chat.postMessage arguments for a queued row, from its kind and plain-data content."""
+def render(kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
+    """The chat.postMessage arguments for a queued row, from its kind and content (dates in zone)."""
     if "blocks" in content:  # queued already laid out (rows from before content was data)
         return content
     if kind in (INVITE, REMINDER):
-        return campaign_invite(**{**content, "due": datetime.fromisoformat(content["due"])})
+        due = datetime.fromisoformat(content["due"])
+        return campaign_invite(**{**content, "due": due, "zone": zone})
     if kind == NUDGE:
-        return evidence_nudge(**{**content, "due": datetime.fromisoformat(content["due"])})
+        due = datetime.fromisoformat(content["due"])
+        own = ZoneInfo(content["zone"]) if content.get("zone") else zone  # the owner's, when known
+        return evidence_nudge(**{**content, "due": due, "zone": own})
     if kind == DIGEST:
-        return digest_message(content)
+        return digest_message(content, zone)
     return plain(str(content["text"]))

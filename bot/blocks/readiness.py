@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.blocks.common import Block, context, divider, section
+from core.localtime import local_day, local_moment
 from core.readiness import Readiness, RequirementStatus, Tally
 from core.readiness.model import FrameworkReadiness
 
@@ -67,10 +69,10 @@ def who(owner: str) -> str:
     return f"<@{owner}>" if _SLACK_USER.match(owner) else owner
 
 
-def urgent_line(item: RequirementStatus, *, mention: bool = True) -> str:
-    """One urgent item: what, since when, and who has to act."""
+def urgent_line(item: RequirementStatus, zone: tzinfo, *, mention: bool = True) -> str:
+    """One urgent item: what, since when (a day in zone), and who has to act."""
     if item.status == "overdue":
-        since = f"overdue since {item.due_at:%Y-%m-%d}" if item.due_at else "overdue"
+        since = f"overdue since {local_day(item.due_at, zone)}" if item.due_at else "overdue"
         owners = ", ".join(who(o) if mention else o for o in item.responsible) or "no owner"
         return f"{item.id} {item.title} ({since}) — {owners}"
     return f"{item.id} {item.title} (gap: no register control implements it)"
@@ -87,13 +89,14 @@ def readiness_blocks(report: Readiness, *, urgent: int = 10) -> list[Block]:
     blocks.append(divider())
     if items:
         lines = [
-            (":red_circle: " if i.status == "overdue" else ":white_circle: ") + urgent_line(i)
+            (":red_circle: " if i.status == "overdue" else ":white_circle: ")
+            + urgent_line(i, report.zone)
             for i in items
         ]
         blocks.append(section(f"*Most urgent ({len(items)})*\n" + "\n".join(lines)))
     else:
         blocks.append(section("*Most urgent:* nothing overdue and no gaps. :tada:"))
-    blocks.append(context(f"As of {report.generated_at:%Y-%m-%d %H:%M} UTC."))
+    blocks.append(context(f"As of {local_moment(report.generated_at, report.zone)}."))
     return blocks
 
 
@@ -105,7 +108,7 @@ def readiness_text(report: Readiness, *, urgent: int = 10) -> str:
         lines += [f"  {group_line(g).replace('`', '')}" for g in framework.groups]
     items = report.most_urgent(urgent)
     lines.append("Most urgent:" if items else "Most urgent: nothing overdue and no gaps.")
-    lines += [f"  - {urgent_line(i, mention=False)}" for i in items]
+    lines += [f"  - {urgent_line(i, report.zone, mention=False)}" for i in items]
     return "\n".join(lines)
 
 
@@ -129,15 +132,20 @@ def _digest_list(title: str, listed: dict[str, Any], line: Callable[[dict[str, A
     return f"*{title} ({total})*\n" + "\n".join(f"• {line(i)}" for i in items) + more
 
 
-def _digest_item(item: dict[str, Any]) -> str:
+def _digest_item(item: dict[str, Any], zone: tzinfo) -> str:
     owners = ", ".join(who(o) for o in item["owners"])
-    due = f", due {item['due_at'][:10]}" if item.get("due_at") else ""
+    due_at = item.get("due_at")
+    due = f", due {local_day(datetime.fromisoformat(due_at), zone)}" if due_at else ""
     return f"{item['id']} {item['title']}{due}" + (f" — {owners}" if owners else "")
 
 
-def digest_message(content: dict[str, Any]) -> dict[str, Any]:
-    """The weekly digest to SECURITY_CHANNEL, from the plain data the worker queued."""
-    since = content["since"][:10]
+def digest_message(content: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """The weekly digest to SECURITY_CHANNEL, from the plain data the worker queued (days in zone)."""
+    since = local_day(datetime.fromisoformat(content["since"]), zone)
+
+    def item(entry: dict[str, Any]) -> str:
+        return _digest_item(entry, zone)
+
     heads = [
         headline_of(f["title"], f["ready"], f["counts"]["current"], f["applicable"])
         for f in content["frameworks"]
@@ -148,11 +156,11 @@ def digest_message(content: dict[str, Any]) -> dict[str, Any]:
     for f, head in zip(content["frameworks"], heads, strict=True):
         blocks.append(section(f"`{bar(f['ready'])}` *{head}*\n{breakdown_of(f['counts'])}"))
     blocks.append(divider())
-    blocks.append(section(_digest_list("Became overdue", content["became_overdue"], _digest_item)))
+    blocks.append(section(_digest_list("Became overdue", content["became_overdue"], item)))
     blocks.append(
-        section(_digest_list("Stale: evidence not renewed", content["became_stale"], _digest_item))
+        section(_digest_list("Stale: evidence not renewed", content["became_stale"], item))
     )
-    blocks.append(section(_digest_list("New gaps", content["new_gaps"], _digest_item)))
+    blocks.append(section(_digest_list("New gaps", content["new_gaps"], item)))
     owners = content["top_overdue_owners"]
     if owners:
         lines = [f"• {who(o['owner'])}: {o['overdue']} overdue" for o in owners]

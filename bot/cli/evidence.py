@@ -109,8 +109,10 @@ def register_list(
 def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Show one control with its history and evidence requests."""
     from core.evidence.register_read import control_record
+    from core.localtime import local_day, local_moment
 
     rt = runtime()
+    zone = rt.settings.zone
     with rt.db.session_scope() as session:
         record = control_record(ref, db_session=session)
         if record is None:
@@ -128,9 +130,9 @@ def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
         if control.expected_evidence:
             print(f"  expected evidence: {control.expected_evidence}")
         for v in record.versions:
-            print(f"  history: v{v.version} {v.changed_at:%Y-%m-%d %H:%M} by {v.changed_by}")
+            print(f"  history: v{v.version} {local_moment(v.changed_at, zone)} by {v.changed_by}")
         for r in record.requests:
-            print(f"  evidence {r.period}: {r.status}, due {r.due_at:%Y-%m-%d}")
+            print(f"  evidence {r.period}: {r.status}, due {local_day(r.due_at, zone)}")
 
 
 @evidence_app.command("verify")

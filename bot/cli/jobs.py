@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import app, err, fail, out, runtime
+from core.localtime import local_day
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -158,7 +159,7 @@ def campaign_start(
             db_session=session,
             title=title,
             audience_spec=audience,
-            due=campaigns.due_at_end_of(due_day, rt.settings.zone),
+            due=campaigns.due_on(due_day, rt.settings.zone),
             created_by="cli",
             reminder_days=rt.settings.campaign_reminder_days,
             link=link,
@@ -212,7 +213,7 @@ def campaign_list() -> None:
                 c.title,
                 c.status,
                 c.audience,
-                f"{c.due_at:%Y-%m-%d}",
+                local_day(c.due_at, rt.settings.zone),
                 f"{st.acknowledged}/{st.recipients}",
             )
     out.print(table)

@@ -46,7 +46,7 @@ def readiness_command(
     if urgent:
         out.print("[bold]Most urgent[/bold]")
         for item in urgent:
-            out.print(f"  - {urgent_line(item, mention=False)}", highlight=False)
+            out.print(f"  - {urgent_line(item, report.zone, mention=False)}", highlight=False)
 
 
 def _table(fw: FrameworkReadiness, *, wide: bool) -> Table:

@@ -10,6 +10,7 @@ from bot.router import Command, ModalReply, Reply, Request, TextReply
 from bot.runtime import Runtime
 from bot.slack_text import first_word, parse_id
 from core.campaigns import service as campaigns
+from core.localtime import local_day
 
 SUBCOMMANDS = ("start", "status", "list", "remind", "close")
 
@@ -31,7 +32,8 @@ def _campaign_id(args: str) -> int:
 
 def _list(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
     rows = campaigns.list_campaigns(db_session=session)
-    lines = [f"#{c.id} {c.title} [{c.status}] due {c.due_at:%Y-%m-%d}" for c in rows]
+    zone = runtime.settings.zone
+    lines = [f"#{c.id} {c.title} [{c.status}] due {local_day(c.due_at, zone)}" for c in rows]
     return TextReply("\n".join(lines) or "No campaigns yet.")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from sqlalchemy.orm import Session
 
 from core.campaigns.quiz import Quiz, grade
 from core.campaigns.service import CampaignError, acknowledge, own_row, record_quiz_failure
+from core.localtime import local_day
 from core.models import Campaign, CampaignRecipient
 
 
@@ -21,13 +23,13 @@ def _quiz_row(
     return campaign, recipient
 
 
-def quiz_for(campaign_id: int, user_id: str, *, db_session: Session) -> Campaign:
+def quiz_for(campaign_id: int, user_id: str, *, db_session: Session, zone: tzinfo) -> Campaign:
     """The campaign whose quiz the person may take now: active, with a quiz, on their own row."""
     campaign, recipient = _quiz_row(campaign_id, user_id, db_session=db_session)
     if recipient.acknowledged_at is not None:
         raise CampaignError(
             f"You already acknowledged “{campaign.title}” on "
-            f"{recipient.acknowledged_at:%Y-%m-%d}; nothing more is needed."
+            f"{local_day(recipient.acknowledged_at, zone)}; nothing more is needed."
         )
     return campaign
 

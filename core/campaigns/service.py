@@ -17,6 +17,7 @@ from core.campaigns.delivery import add_recipients, queue_report, recipient_row,
 from core.db import affected
 from core.errors import DomainError
 from core.filenames import storable_name
+from core.localtime import local_day
 from core.models import Campaign, CampaignRecipient, utcnow
 
 ACTIVE = "active"  # a campaign takes acknowledgements, reminders and new people until closed
@@ -51,18 +52,18 @@ def due_at_end_of(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
-def check_due(due: datetime | None, now: datetime) -> datetime:
-    """A campaign needs a due date, in the future."""
+def check_due(due: datetime | None, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """A campaign needs a due date, in the future (named as a day in zone when it is not)."""
     if due is None:
         raise CampaignError("A campaign needs a due date.")
     if due <= now:
-        raise CampaignError(f"The due date {due:%Y-%m-%d} is not in the future.")
+        raise CampaignError(f"The due date {local_day(due, zone)} is not in the future.")
     return due
 
 
-def due_on(day: date | None, zone: tzinfo, now: datetime) -> datetime:
+def due_on(day: date | None, zone: tzinfo, now: datetime | None = None) -> datetime:
     """The due instant of a campaign due on `day` (end of that day), checked to be in the future."""
-    return check_due(due_at_end_of(day, zone) if day else None, now)
+    return check_due(due_at_end_of(day, zone) if day else None, now or utcnow(), zone)
 
 
 def check_link(link: str | None) -> str | None:

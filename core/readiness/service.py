@@ -142,4 +142,4 @@ def readiness(
         states = [s for rid in requirement.covered_by for s in implementing.get(rid, [])]
         unique = list({s.ref: s for s in states}.values())
         items.append(requirement_status(requirement, unique))
-    return Readiness(now, _summarise(scope, items), tuple(items))
+    return Readiness(now, _summarise(scope, items), tuple(items), zone)

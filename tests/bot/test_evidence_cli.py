@@ -103,7 +103,7 @@ def test_register_show_lists_versions_and_evidence_requests(
     env = cli_env(database_url, shared_index_dir)
     shown = runner.invoke(app, ["register", "show", "AC-01"], env=env)
     assert shown.exit_code == 0, shown.output
-    assert re.search(r"history: v1 \d{4}-\d\d-\d\d \d\d:\d\d by t\n", shown.output)
+    assert re.search(r"history: v1 \d{4}-\d\d-\d\d \d\d:\d\d UTC by t\n", shown.output)
     assert re.search(r"evidence \S+: accepted, due \d{4}-\d\d-\d\d", shown.output)
     missing = runner.invoke(app, ["register", "show", "AC-99"], env=env)
     assert missing.exit_code == 1 and "no control 'AC-99' in the register" in missing.output

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, select, text
 
-from bot.blocks.messages import render
+from bot.blocks.messages import acknowledged, render
 from core.campaigns.delivery import INVITE, REPORT
 from core.db import Database, dispose_engines
 from core.migrate import upgrade
 from core.models import Outbox
 from core.outbox import CAMPAIGN, LEDGER, Ref, enqueue
+from jobs.digest import DIGEST
 from jobs.nudges import NUDGE
 from jobs.witness import WITNESS
 
@@ -70,6 +72,7 @@ def test_content_is_laid_out_by_kind_at_send_time() -> None:
             "has_quiz": True,
             "reminder": False,
         },
+        zone=UTC,
     )
     assert invite["text"] == ":memo: Please read and acknowledge Policy by 2027-01-31."
     assert invite["blocks"][-1]["elements"][0]["action_id"] == "take_quiz"
@@ -85,8 +88,74 @@ def test_content_is_laid_out_by_kind_at_send_time() -> None:
             "due_today": False,
             "expected": "",
         },
+        zone=UTC,
     )
     assert "is 2 day(s) overdue" in nudge["text"]
-    assert render(WITNESS, {"text": "*head*", "head": "ab"})["text"] == "head"
+    assert render(WITNESS, {"text": "*head*", "head": "ab"}, zone=UTC)["text"] == "head"
     laid_out = {"text": "queued before content was data", "blocks": [{"type": "divider"}]}
-    assert render(REPORT, laid_out) == laid_out
+    assert render(REPORT, laid_out, zone=UTC) == laid_out
+
+
+def test_days_are_shown_in_the_organisations_zone_or_the_owners() -> None:
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    # The end of 15 December in Los Angeles is 07:59 UTC on the 16th.
+    invite = render(
+        INVITE,
+        {
+            "campaign_id": 3,
+            "title": "Policy",
+            "due": "2026-12-16T07:59:59+00:00",
+            "link": None,
+            "document_name": None,
+            "document_sha256": None,
+            "has_quiz": False,
+        },
+        zone=los_angeles,
+    )
+    assert invite["text"] == ":memo: Please read and acknowledge Policy by 2026-12-15."
+    nudge = {
+        "request_id": 5,
+        "control_ref": "AC-01",
+        "control_title": "Access review",
+        "period": "2026-Q4",
+        "due": "2026-12-31T15:30:00+00:00",
+        "overdue_days": 0,
+        "due_today": False,
+        "expected": "",
+    }
+    # The owner's days were counted in Tokyo, where that instant is already 1 January.
+    in_tokyo = render(NUDGE, {**nudge, "zone": "Asia/Tokyo"}, zone=los_angeles)
+    assert "is due on 2027-01-01." in in_tokyo["text"]
+    # Rows queued before the owner's zone was recorded fall back to the organisation's.
+    assert "is due on 2026-12-31." in render(NUDGE, nudge, zone=los_angeles)["text"]
+    done = acknowledged("Policy", datetime(2026, 12, 2, 3, 0, tzinfo=UTC), 0.9, los_angeles)
+    assert "You acknowledged Policy on 2026-12-01 19:00 PST (quiz score 90%)." in done["text"]
+
+
+def test_the_digest_names_days_in_the_organisations_zone() -> None:
+    empty = {"total": 0, "items": []}
+    overdue = {
+        "total": 1,
+        "items": [
+            {
+                "id": "A.8.13",
+                "title": "Information backup",
+                "owners": ["U0OPS"],
+                "due_at": "2026-12-01T07:59:59+00:00",
+            }
+        ],
+    }
+    content = {
+        "since": "2026-11-24T16:00:00+00:00",
+        "frameworks": [],
+        "became_overdue": overdue,
+        "became_stale": empty,
+        "new_gaps": empty,
+        "top_overdue_owners": [],
+    }
+    text = str(render(DIGEST, content, zone=ZoneInfo("Pacific/Auckland"))["blocks"])
+    assert (
+        "changes since 2026-11-25" in text and "A.8.13 Information backup, due 2026-12-01" in text
+    )
+    text = str(render(DIGEST, content, zone=ZoneInfo("America/Los_Angeles"))["blocks"])
+    assert "changes since 2026-11-24" in text and ", due 2026-11-30 — <@U0OPS>" in text

@@ -39,14 +39,14 @@ def invites(fake_slack: Any) -> Counter[str]:
 
 
 def start_campaign(jobs: Jobs, audience: str = "usergroup:SALL", **kwargs: Any) -> int:
-    """Start a campaign due two weeks after T0; its ID."""
+    """Start a campaign (due two weeks after T0 unless `due` says otherwise); its ID."""
+    kwargs.setdefault("due", T0 + timedelta(days=14))
     with jobs.db.session_scope() as session:
         campaign = campaigns.start(
             jobs.client,
             db_session=session,
             title="Security awareness 2027",
             audience_spec=audience,
-            due=T0 + timedelta(days=14),
             created_by="USEC1",
             reminder_days=3,
             **kwargs,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from core import ledger
 from core.campaigns import service as campaigns
 from core.models import CampaignRecipient
 from jobs.runner import Jobs
-from tests.jobs.support import T0, invites, start_campaign
+from tests.jobs.support import T0, invites, sending_jobs, start_campaign
 from tests.paths import EXAMPLES
 from tests.slack_support import block_action, view_submission
 
@@ -184,3 +184,46 @@ def test_non_security_user_cannot_start_a_campaign(slack_app, fake_slack) -> Non
     assert fake_slack.named("views.open") == []
     slack_app.command("campaign start", user="USEC1", response_url=fake_slack.root + "/response/2")
     assert fake_slack.wait_for("views.open")[0].params["view"]["callback_id"] == "campaign_modal"
+
+
+def test_invitations_name_the_due_day_of_the_organisations_zone(slack_settings, workspace) -> None:  # type: ignore[no-untyped-def]
+    settings = slack_settings.model_copy(
+        update={"delivery_rate": 200.0, "tz": "America/Los_Angeles"}
+    )
+    jobs = sending_jobs(settings)
+    due = campaigns.due_on(date(2026, 12, 15), settings.zone, T0)
+    assert due.date() == date(2026, 12, 16)  # stored in UTC, the day after
+    with time_machine.travel(T0, tick=False):
+        start_campaign(jobs, audience="users:U1", due=due)
+        jobs.run_due(T0)
+    (sent,) = [
+        c.params["text"] for c in workspace.named("chat.postMessage") if c.params["channel"] == "U1"
+    ]
+    assert sent == ":memo: Please read and acknowledge Security awareness 2027 by 2026-12-15."
+
+
+def test_taking_the_quiz_again_names_the_acknowledgement_day_in_the_zone(
+    jobs: Jobs, workspace
+) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from core.campaigns import attempts
+    from core.campaigns.quiz import as_dict, load
+
+    with time_machine.travel(T0, tick=False):
+        campaign_id = start_campaign(jobs, quiz=as_dict(load(EXAMPLES / "quiz.yaml")))
+        jobs.run_due(T0)
+    with jobs.db.session_scope() as session:
+        session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.user_id == "U1")
+            .values(acknowledged_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC))  # 1 Dec, 18:00 PST
+        )
+    with jobs.db.session_scope() as session, pytest.raises(campaigns.CampaignError) as refused:
+        attempts.quiz_for(
+            campaign_id, "U1", db_session=session, zone=ZoneInfo("America/Los_Angeles")
+        )
+    assert "You already acknowledged “Security awareness 2027” on 2026-12-01" in str(refused.value)

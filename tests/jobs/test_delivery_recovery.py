@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import time_machine
 from sqlalchemy import select, update
@@ -92,7 +92,7 @@ def test_two_workers_at_once_send_nothing_twice(jobs: Jobs, workspace) -> None:
             jobs.client,
             worker=name,
             pacer=Pacer(500.0),
-            render=render,
+            render=lambda kind, content: render(kind, content, zone=UTC),
             after_send=AFTER_SEND,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,17 @@ def test_jobs_run_now_in_the_past_sends_what_was_due_then(
     assert ran.exit_code == 0, ran.output
     nudges = [c for c in fake_slack.named("chat.postMessage") if c.params["channel"] == "UALICE"]
     assert len(nudges) == 1 and "is due on 2026-03-31" in nudges[0].params["text"]
+
+
+def test_a_past_due_day_is_named_as_typed_in_the_organisations_zone(env: dict[str, str]) -> None:
+    import time_machine
+
+    # 19:00 on 30 November in Los Angeles: the end of the 29th there was 07:59 UTC on the 30th.
+    with time_machine.travel(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), tick=False):
+        result = runner.invoke(
+            app,
+            ["campaign", "start", "--title", "T", "--audience", "all", "--due", "2026-11-29"],
+            env={**env, "TZ": "America/Los_Angeles"},
+        )
+    assert result.exit_code != 0
+    assert "The due date 2026-11-29 is not in the future" in result.output

@@ -15,6 +15,7 @@ from bot.ids import Action
 from bot.slack_text import parse_id
 from core.campaigns import attempts
 from core.campaigns import service as campaigns
+from core.localtime import local_day
 from core.models import utcnow
 from jobs import nudges
 
@@ -55,14 +56,21 @@ def register(app: App, deps: Deps) -> None:
         # The service says which message is the clicker's own: never one a forged payload names.
         if done.new and done.channel and done.ts:
             client.chat_update(
-                channel=done.channel, ts=done.ts, **acknowledged(title, utcnow(), None)
+                channel=done.channel,
+                ts=done.ts,
+                **acknowledged(title, utcnow(), None, deps.runtime.settings.zone),
             )
 
     @app.action(Action.TAKE_QUIZ)
     def on_quiz(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         with deps.runtime.db.session_scope() as session:
-            campaign = attempts.quiz_for(_id_value(body), body["user"]["id"], db_session=session)
+            campaign = attempts.quiz_for(
+                _id_value(body),
+                body["user"]["id"],
+                db_session=session,
+                zone=deps.runtime.settings.zone,
+            )
             view = quiz_modal(campaign.id, campaign.title, campaign.quiz or {})
         channel, ts = _where(body)
         view["private_metadata"] = f"{campaign.id}|{channel or ''}|{ts or ''}"
@@ -85,6 +93,6 @@ def register(app: App, deps: Deps) -> None:
             client.chat_update(
                 channel=channel,
                 ts=ts,
-                text=f"Snoozed: I'll remind you again on {until:%Y-%m-%d}.",
+                text=f"Snoozed: I'll remind you again on {local_day(until, deps.runtime.settings.zone)}.",
                 blocks=[],
             )

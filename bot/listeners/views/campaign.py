@@ -83,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
             client.chat_update(
                 channel=result.channel,
                 ts=result.ts,
-                **acknowledged(result.title, utcnow(), result.score),
+                **acknowledged(result.title, utcnow(), result.score, deps.runtime.settings.zone),
             )
 
 

@@ -171,3 +171,36 @@ def test_the_console_shows_the_same_readiness_as_text(registered: Runtime) -> No
     assert isinstance(reply, TextReply)
     assert numbers(reply.text) == expected(registered)[:1]
     assert "A.5 Organizational controls" in reply.text and "Most urgent:" in reply.text
+
+
+def test_overdue_days_are_the_organisations(slack_settings, fake_slack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from core.evidence.service import plan_requests
+    from core.models import EvidenceRequest, OrgControl, utcnow
+
+    settings = slack_settings.model_copy(update={"tz": "America/Los_Angeles"})
+    runtime = Runtime(settings, embedder=FakeEmbedder())
+    rows = EXAMPLE.read_text(encoding="utf-8").split("\n", 1)[1]
+    import_register(runtime.db, runtime.catalogue, tmp_path, rows)
+    with runtime.db.session_scope() as session:
+        plan_requests(utcnow(), settings.zone, db_session=session)
+        ops = session.query(OrgControl).filter_by(ref="OPS-01").one()
+        session.execute(
+            update(EvidenceRequest)
+            .where(EvidenceRequest.control_id == ops.id)
+            # 22:00 on 19 November in Los Angeles; already the 20th in UTC.
+            .values(due_at=datetime(2025, 11, 20, 6, 0, tzinfo=UTC))
+        )
+    server = SlackAppServer(runtime)
+    try:
+        reply = command(server, fake_slack, "readiness iso27001", "USEC1", 1)
+    finally:
+        server.close()
+    urgent = next(b for b in reply["blocks"] if "Most urgent" in json.dumps(b))
+    first = urgent["text"]["text"].splitlines()[1]
+    assert first.startswith(":red_circle: A.8.13 Information backup (overdue since 2025-11-19)")
+    as_of = reply["blocks"][-1]["elements"][0]["text"]
+    assert re.fullmatch(r"As of \d{4}-\d\d-\d\d \d\d:\d\d P[SD]T\.", as_of), as_of
