@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from bot.blocks.common import Block, button, context, divider, primary_choice, section
 from bot.ids import Action
 from core.home import HomeModel, OpenRequest
+from core.localtime import local_day
 
 
-def _date(value: Any) -> str:
-    return value.strftime("%Y-%m-%d")
-
-
-def home_blocks(model: HomeModel, readiness: list[Block] | None = None) -> list[Block]:
+def home_blocks(
+    model: HomeModel, zone: tzinfo, readiness: list[Block] | None = None
+) -> list[Block]:
     """The person's open evidence requests and acknowledgements, plus the team view if security."""
     blocks: list[Block] = [section("*Your compliance to-do list*")]
     if not model.requests and not model.acks:
         blocks.append(context("Nothing waiting for you. :tada:"))
-    blocks += [_request_block(req) for req in model.requests]
+    blocks += [_request_block(req, zone) for req in model.requests]
     for ack in model.acks:
         choice = primary_choice(ack.has_quiz, ack.campaign_id, quiz_label="Take the quiz")
-        blocks.append(section(f"*Acknowledge: {ack.title}* — due {_date(ack.due_at)}", choice))
+        due = local_day(ack.due_at, zone)
+        blocks.append(section(f"*Acknowledge: {ack.title}* — due {due}", choice))
     if model.is_security:
-        blocks += _team_blocks(model, readiness)
+        blocks += _team_blocks(model, zone, readiness)
     return blocks
 
 
-def _request_block(req: OpenRequest) -> Block:
-    flag = ":red_circle: overdue" if req.overdue else f"due {_date(req.due_at)}"
+def _request_block(req: OpenRequest, zone: tzinfo) -> Block:
+    flag = ":red_circle: overdue" if req.overdue else f"due {local_day(req.due_at, zone)}"
     status = " (submitted, awaiting review)" if req.status == "submitted" else ""
     return section(
         f"*Evidence: {req.control_ref} {req.control_title}* — {req.period}, {flag}{status}",
@@ -36,7 +37,7 @@ def _request_block(req: OpenRequest) -> Block:
     )
 
 
-def _team_blocks(model: HomeModel, readiness: list[Block] | None) -> list[Block]:
+def _team_blocks(model: HomeModel, zone: tzinfo, readiness: list[Block] | None) -> list[Block]:
     """The security team's overview: readiness, overdue evidence, active campaigns."""
     blocks = [divider(), section("*Security team overview*")]
     blocks += readiness or []  # per-framework readiness, above the campaigns
@@ -47,29 +48,31 @@ def _team_blocks(model: HomeModel, readiness: list[Block] | None) -> list[Block]
         share = f"{c.acknowledged}/{c.total}" if c.total else "0/0"
         blocks.append(
             section(
-                f"*Campaign #{c.campaign_id}: {c.title}* — {share} acknowledged, due {_date(c.due_at)}"
+                f"*Campaign #{c.campaign_id}: {c.title}* — {share} acknowledged, due {local_day(c.due_at, zone)}"
             )
         )
     return blocks
 
 
-def home_view(model: HomeModel, readiness: list[Block] | None = None) -> dict[str, Any]:
-    """The App Home tab view."""
-    return {"type": "home", "blocks": home_blocks(model, readiness)}
+def home_view(
+    model: HomeModel, zone: tzinfo, readiness: list[Block] | None = None
+) -> dict[str, Any]:
+    """The App Home tab view (days in zone)."""
+    return {"type": "home", "blocks": home_blocks(model, zone, readiness)}
 
 
-def mine_text(model: HomeModel) -> str:
+def mine_text(model: HomeModel, zone: tzinfo) -> str:
     """`mine` as plain text."""
     lines = ["Your compliance to-do list:"]
     if not model.requests and not model.acks:
         lines.append("  Nothing waiting for you.")
     for req in model.requests:
-        flag = "OVERDUE" if req.overdue else f"due {_date(req.due_at)}"
+        flag = "OVERDUE" if req.overdue else f"due {local_day(req.due_at, zone)}"
         lines.append(
             f"  - Evidence for {req.control_ref} {req.control_title} ({req.period}): {flag}, {req.status}"
         )
     for ack in model.acks:
         lines.append(
-            f"  - Acknowledge campaign #{ack.campaign_id} \u201c{ack.title}\u201d by {_date(ack.due_at)}"
+            f"  - Acknowledge campaign #{ack.campaign_id} \u201c{ack.title}\u201d by {local_day(ack.due_at, zone)}"
         )
     return "\n".join(lines)

@@ -15,7 +15,8 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
         model = home_for(
             request.actor.user_id, is_security=False, db_session=session, email=request.actor.email
         )
-    return TextReply(mine_text(model), blocks=home_blocks(model))
+    zone = runtime.settings.zone
+    return TextReply(mine_text(model, zone), blocks=home_blocks(model, zone))
 
 
 COMMAND = Command(

@@ -25,4 +25,6 @@ def register(app: App, deps: Deps) -> None:
         with deps.runtime.db.session_scope() as session:
             model = home_for(user, is_security=is_security, db_session=session)
         readiness = home_readiness(deps.runtime) if is_security else None
-        client.views_publish(user_id=user, view=home_view(model, readiness))
+        client.views_publish(
+            user_id=user, view=home_view(model, deps.runtime.settings.zone, readiness)
+        )

@@ -88,3 +88,43 @@ def test_file_shared_event_is_acknowledged_and_ignored(slack_app, fake_slack) ->
     assert response.status == 200
     answer_marker(slack_app, fake_slack)
     assert calls_besides_the_marker(fake_slack) == []
+
+
+def test_mine_and_app_home_name_due_days_in_the_organisations_zone(
+    slack_settings, fake_slack
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.runtime import Runtime
+    from tests.fakes import FakeEmbedder
+    from tests.slack_support import SlackAppServer
+
+    runtime = Runtime(
+        slack_settings.model_copy(update={"tz": "America/Los_Angeles"}), embedder=FakeEmbedder()
+    )
+    with runtime.db.session_scope() as session:
+        # Due at the end of 15 December in Los Angeles: 07:59 UTC on the 16th.
+        campaign = Campaign(
+            title="Phishing awareness",
+            audience="users:UALICE",
+            due_at=datetime(2026, 12, 16, 7, 59, 59, tzinfo=UTC),
+            created_by="USEC1",
+        )
+        session.add(campaign)
+        session.flush()
+        session.add(CampaignRecipient(campaign_id=campaign.id, user_id="UALICE"))
+    server = SlackAppServer(runtime)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            server.command("mine", user="UALICE", response_url=fake_slack.root + "/response/1")
+            reply = fake_slack.wait_for("response")[0].params
+            server.event(
+                {"type": "app_home_opened", "user": "USEC1", "tab": "home", "channel": "D1"},
+                event_id="EvH9",
+            )
+            view = json.dumps(fake_slack.wait_for("views.publish")[0].params["view"])
+    finally:
+        server.close()
+    assert "“Phishing awareness” by 2026-12-15" in reply["text"]
+    assert "*Acknowledge: Phishing awareness* — due 2026-12-15" in json.dumps(
+        reply["blocks"], ensure_ascii=False
+    )
+    assert "0/1 acknowledged, due 2026-12-15" in view and "2026-12-16" not in view
