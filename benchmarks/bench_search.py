@@ -40,6 +40,7 @@ WARMUP, TIMED = 20, 500
 # The same work the bot does on its first question after a restart, with the index already cached.
 COLD_START = """
 import sys
+import time
 from pathlib import Path
 from knowledge.answer import compose
 from knowledge.catalogue import load_standard
@@ -48,6 +49,7 @@ from knowledge.search import Searcher
 cat = load_standard()
 searcher = Searcher(cat, get_embedder(), index_dir=Path(sys.argv[1]))
 compose(searcher.search("do contractors need security training?"), cat, min_score=0.35)
+print(time.time() - float(sys.argv[2]))
 print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")))
 """
 
@@ -77,17 +79,23 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
-def cold_start(cached: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a fresh process answering one question."""
-    start = time.perf_counter()
+def cold_start(cached: Path) -> tuple[float, float, float]:
+    """A fresh process answering one question: seconds to the answer, to its exit, peak RSS (MiB)."""
+    # The child measures the answer against the wall clock the parent read just before spawning
+    # it; the exit comes about 1.5 s later (torch tearing down), which no one waits for.
+    start = time.time()
     done = subprocess.run(
-        [sys.executable, "-c", COLD_START, str(cached)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-c", COLD_START, str(cached), repr(start)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
-    seconds = time.perf_counter() - start
+    lifetime = time.time() - start
     if done.returncode:
         raise RuntimeError(f"cold-start process failed:\n{done.stderr}")
+    answered, peak_kb = done.stdout.split()[-2:]
     # The child reports VmHWM: RUSAGE_CHILDREN would carry this big parent's peak over the fork.
-    return seconds, int(done.stdout.split()[-1]) / 1024
+    return float(answered), lifetime, int(peak_kb) / 1024
 
 
 def build_seconds(searcher: Searcher) -> float:
@@ -112,7 +120,7 @@ def run() -> dict:
     times = latency_ms(searcher, questions)
     # Peak while serving, before the from-scratch build below adds its own embedding batches.
     serving_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cold_s, cold_rss = cold_start(cached)
+    cold_s, cold_exit_s, cold_rss = cold_start(cached)
     build_s = build_seconds(searcher)
     return {
         "questions": len(questions),
@@ -125,6 +133,7 @@ def run() -> dict:
             "p99_ms": percentile(times, 99),
             "queries": len(times),
             "cold_start_s": cold_s,
+            "cold_start_exit_s": cold_exit_s,
             "index_build_s": build_s,
             "serving_peak_rss_mb": serving_rss,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -200,6 +209,7 @@ def targets(figures: dict) -> list[tuple[str, float | None, str, bool | None]]:
         ("ID questions hit@1", hybrid("id/legacy", "hit@1"), ">=", 0.95),
         (f"warm p50 ms ({s['queries']} queries)", s["p50_ms"], "<=", 20),
         ("warm p99 ms", s["p99_ms"], "<=", 60),
+        ("cold start to first answer s", s["cold_start_s"], "<=", 6),
         ("peak RSS MB, serving", s["serving_peak_rss_mb"], "<=", 700),
         ("peak RSS MB, incl. rebuild", s["peak_rss_mb"], "<=", 700),
         ("peak RSS MB, cold-start process", s["cold_start_peak_rss_mb"], "<=", 700),
@@ -234,7 +244,9 @@ def _targets_table(figures: dict) -> Table:
         shown = "–" if value is None else f"{value:.3f}" if value < 2 else f"{value:.1f}"
         table.add_row(name, shown, target, "" if met is None else verdict(met))
     s = figures["speed"]
-    table.add_row("cold start to first answer s", f"{s['cold_start_s']:.1f}", "(reported)", "")
+    table.add_row(
+        "cold-start process until it exits s", f"{s['cold_start_exit_s']:.1f}", "(reported)", ""
+    )
     table.add_row("full index build s", f"{s['index_build_s']:.1f}", "(reported)", "")
     return table
 

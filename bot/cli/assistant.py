@@ -230,10 +230,10 @@ def report_questions(
     from bot.dates import parse_day
     from core.questions.service import questions_report
 
+    rt = runtime()
     try:
-        start = parse_day(since or "")
+        start = parse_day(since or "", zone=rt.settings.zone)
     except UserFacingError as exc:
         fail(str(exc), 2)
-    rt = runtime()
     with rt.db.session_scope() as session:
-        print(report_text(questions_report(db_session=session, since=start)))
+        print(report_text(questions_report(db_session=session, since=start), rt.settings.zone))

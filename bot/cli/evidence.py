@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -166,8 +166,8 @@ def export(
     if out_file is None:
         fail("--out FILE.zip is required", 2)
     fw = check_framework(framework)
-    start, end = _day_range(date_from, date_to)
     rt = runtime()
+    start, end = _day_range(date_from, date_to, rt.settings.zone)
     with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
         task = bar.add_task("controls", total=4)
 
@@ -192,13 +192,13 @@ def export(
 
 
 def _day_range(
-    date_from: str | None, date_to: str | None
+    date_from: str | None, date_to: str | None, zone: tzinfo
 ) -> tuple[datetime | None, datetime | None]:
-    """The --from and --to days as a range, or exit 2 naming the date that is not one."""
+    """The --from and --to days (in zone) as a range, or exit 2 naming the date that is not one."""
     from bot.dates import day_range
 
     try:
-        return day_range(date_from, date_to)
+        return day_range(date_from, date_to, zone=zone)
     except UserFacingError as exc:
         fail(str(exc), 2)
 

@@ -34,7 +34,7 @@ def _parse(args: str) -> tuple[str | None, str | None, str | None]:
 def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     """Build the export and DM it to the person who asked (or write it locally on the console)."""
     raw_start, raw_end, framework = _parse(args)
-    start, end = day_range(raw_start, raw_end, "export")
+    start, end = day_range(raw_start, raw_end, "export", zone=runtime.settings.zone)
     name = f"compliance-export-{utcnow():%Y%m%d-%H%M%S}.zip"
     slack = runtime.slack if request.surface != "console" else None
     folder = Path(tempfile.mkdtemp()) if slack is not None else Path.cwd()

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,17 @@ def test_chat_as_an_owner_by_email_shows_their_work(cli_env: dict[str, str]) -> 
     assert "HR-01" in result.output and "AC-01" not in result.output
     refused = runner.invoke(app, ["chat", "--user", "bob"], env=cli_env)
     assert refused.exit_code == 2 and "--user takes an email address" in refused.output
+
+
+def test_report_questions_counts_and_shows_the_organisations_days(cli_env: dict[str, str]) -> None:
+    import time_machine
+
+    env = {**cli_env, "TZ": "America/Los_Angeles"}
+    # 19:00 on 30 November in Los Angeles, already 1 December in UTC.
+    with time_machine.travel(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), tick=False):
+        assert runner.invoke(app, ["ask", "how do I bake sourdough bread?"], env=env).exit_code == 0
+    same_day = runner.invoke(app, ["report", "questions", "--since", "2026-11-30"], env=env)
+    assert "Questions asked: 1" in same_day.output
+    assert "- 2026-11-30 how do I bake sourdough bread?" in same_day.output
+    next_day = runner.invoke(app, ["report", "questions", "--since", "2026-12-01"], env=env)
+    assert "Questions asked: 0" in next_day.output
