@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG, so "Building index from tokens" would reach every handler
+# (the console prints it before the first answer); its warnings still come through.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(

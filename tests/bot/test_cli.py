@@ -121,6 +121,8 @@ def test_piped_chat_answers_and_exits_cleanly(cli_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "7.2 Competence" in result.stdout
     assert "Traceback" not in result.stderr
+    # Libraries' debug chatter (bm25s logs at DEBUG on its own) stays out of the conversation.
+    assert "DEBUG" not in result.stdout + result.stderr, result.stderr
 
 
 def test_ask_reads_stdin_and_prints_one_json_line_per_question(cli_env: dict[str, str]) -> None:
