@@ -134,7 +134,7 @@ def _witness_problem(*, last_seq: int, db_session: Session) -> tuple[str, int] |
         return None
     if witnessed.seq > last_seq:
         return (
-            f"record {witnessed.seq} was witnessed on {witnessed.posted_at:%Y-%m-%d} but is missing",
+            f"record {witnessed.seq} was witnessed on {witnessed.posted_at:%Y-%m-%d} UTC but is missing",
             witnessed.seq,
         )
     match = db_session.get(LedgerRecord, witnessed.seq)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -30,9 +30,12 @@ def first_nudge_at(request: EvidenceRequest, days_before: int) -> datetime:
     return max(request.period_start, request.due_at - timedelta(days=days_before))
 
 
-def _after(request: EvidenceRequest, sent: int, now: datetime) -> datetime:
-    """The next reminder time after one just sent at `now`."""
-    due_day = request.due_at.replace(hour=0, minute=0, second=0, microsecond=0)
+def _after(request: EvidenceRequest, sent: int, now: datetime, zone: ZoneInfo) -> datetime:
+    """The next reminder time after one just sent at `now` (days as the owner in zone counts them)."""
+    # Midnight starting the due day where the owner is: UTC midnight would fall on the evening
+    # before for anyone west of UTC, and their "due today" reminder would never come.
+    local_due = request.due_at.astimezone(zone).date()
+    due_day = datetime.combine(local_due, time(), tzinfo=zone).astimezone(UTC)
     if now < due_day:
         return due_day  # on the due date
     overdue_sent = max(0, sent - 2)  # the first two were "before" and "on the day"
@@ -145,7 +148,7 @@ def _nudge(
         _claim(db_session, request.id, old, at, None)  # wait for working hours
         return 0
     sent = request.nudges_sent + 1
-    if not _claim(db_session, request.id, old, _after(request, sent, now), sent):
+    if not _claim(db_session, request.id, old, _after(request, sent, now, zone), sent):
         return 0
     content = _nudge_content(request, control, now, zone)
     return _queue(request, f"nudge:{request.id}:{sent}", NUDGE, owner, content, db_session)
@@ -213,7 +216,17 @@ def _escalate(
     )
 
 
-def snooze(request_id: int, days: int, *, db_session: Session, user_id: str) -> EvidenceRequest:
+@dataclass(frozen=True)
+class Snoozed:
+    """Until when a request's reminders wait, and the owner's zone to say it in."""
+
+    until: datetime
+    zone: ZoneInfo
+
+
+def snooze(
+    request_id: int, days: int, *, db_session: Session, user_id: str, default_zone: ZoneInfo
+) -> Snoozed:
     """Push the next reminder back by days (1, 3 or 7); only the control's owner may."""
     if days not in {1, 3, 7}:
         raise SnoozeError("Snooze for 1, 3 or 7 days.")
@@ -227,4 +240,5 @@ def snooze(request_id: int, days: int, *, db_session: Session, user_id: str) -> 
     until = utcnow() + timedelta(days=days)
     request.snoozed_until = until
     request.next_nudge_at = until
-    return request
+    # The next reminder comes in the owner's working hours, so the day is theirs.
+    return Snoozed(until, people.zone_of(user_id, db_session=db_session, default=default_zone))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,9 +28,7 @@ def tick(now: datetime, *, db_session: Session, channel: str | None, interval_ho
         last.hash == head or last.posted_at > now - timedelta(hours=interval_hours)
     ):
         return False
-    text = (
-        f":lock: Evidence ledger head at record {seq}: `{head}` (posted {now:%Y-%m-%d %H:%M} UTC)."
-    )
+    text = f":lock: Evidence ledger head at record {seq}: `{head}` (posted {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC)."
     return enqueue(
         f"witness:{seq}:{head[:16]}",
         WITNESS,

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import app, err, fail, out, runtime
-from core.localtime import local_day
+from core.localtime import local_day, local_moment
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -83,9 +83,9 @@ def jobs_run(
 def jobs_list() -> None:
     """Show what is scheduled next."""
     rt = runtime()
-    table = Table("What", "When (UTC)", "Detail")
+    table = Table("What", "When", "Detail")
     for what, when, detail in _jobs(rt).upcoming():
-        table.add_row(what, when.strftime("%Y-%m-%d %H:%M") if when else "-", detail)
+        table.add_row(what, local_moment(when, rt.settings.zone) if when else "-", detail)
     out.print(table)
 
 
@@ -191,8 +191,9 @@ def campaign_status(
     if as_json:
         print(json.dumps(st.as_json()))
         return
+    due = local_day(datetime.fromisoformat(st.due_at), rt.settings.zone)
     out.print(
-        f"#{st.id} {st.title} [{st.status}] audience {st.audience}, due {st.due_at[:10]}: "
+        f"#{st.id} {st.title} [{st.status}] audience {st.audience}, due {due}: "
         f"{st.delivered}/{st.recipients} delivered, {st.acknowledged} acknowledged, {st.overdue} overdue, "
         f"{st.failed} unreachable"
     )

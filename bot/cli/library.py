@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import app, fail, out, runtime
+from core.localtime import local_day
 
 library_app = typer.Typer(help="The answer library (approved answers).", no_args_is_help=True)
 app.add_typer(library_app, name="library")
@@ -64,6 +66,7 @@ def library_list(
             "The library is empty: `compliance-bot library import FILE` (see examples/library.csv)."
         )
         return
+    zone = rt.settings.zone
     table = Table("ID", "Question", "Sources", "Approved by", "Approved", "v")
     for r in rows:
         table.add_row(
@@ -71,7 +74,7 @@ def library_list(
             r["question"],
             ", ".join(s["id"] for s in r["sources"]),
             r["approved_by"],
-            r["approved_at"][:10],
+            local_day(datetime.fromisoformat(r["approved_at"]), zone),
             str(r["version"]),
         )
     out.print(table)

@@ -63,6 +63,7 @@ def export_for_auditors(
         framework=framework,
         progress=progress,
         readiness_scope=ReadinessScope.of(catalogue, settings),
+        zone=settings.zone,
     )
     return ExportSummary.of(out, manifest)
 

@@ -8,7 +8,7 @@ import os
 import re
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from core.evidence.export_records import (
 )
 from core.evidence.export_tables import csv_files
 from core.evidence.report import ReadinessScope, ReportInput, render_report
+from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.spreadsheet import csv_bytes
 
@@ -46,6 +47,7 @@ def build_export(
     framework: str | None = None,
     progress: Progress | None = None,
     readiness_scope: ReadinessScope | None = None,
+    zone: tzinfo = UTC,
 ) -> dict[str, Any]:
     """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too)."""
     step = progress or (lambda _msg: None)
@@ -58,7 +60,7 @@ def build_export(
         progress=step,
     )
     if records.empty:
-        raise ExportEmptyError(_nothing_recorded(start, end))
+        raise ExportEmptyError(_nothing_recorded(start, end, zone))
     files = csv_files(records, requirements)
     step("files")
     file_paths = _add_blobs(files, records.submissions, db_session)
@@ -76,6 +78,7 @@ def build_export(
         records=records,
         files=file_paths,
         downloads=_downloads(files),
+        zone=zone,
     )
     pages = render_report(report, db_session=db_session, scope=readiness_scope)
     _add_pages(files, manifest, pages)
@@ -84,8 +87,10 @@ def build_export(
     return manifest
 
 
-def _nothing_recorded(start: datetime | None, end: datetime | None) -> str:
-    span = f"between {iso(start) or 'the beginning'} and {iso(end) or 'now'}"
+def _nothing_recorded(start: datetime | None, end: datetime | None, zone: tzinfo) -> str:
+    first = local_day(start, zone) if start else "the beginning"
+    last = local_day(end, zone) if end else "now"
+    span = f"between {first} and {last} ({zone})"
     return f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ class ReportInput:
     records: ExportRecords
     files: dict[int, str]  # submission ID -> its copy under files/
     downloads: list[str]  # the CSVs and manifest.json, linked from the summary
+    zone: tzinfo = UTC  # the organisation's: the range and due dates are its days
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +204,8 @@ def _common(data: ReportInput, pages_by_id: dict[str, str]) -> dict[str, Any]:
     return {
         "generated_at": data.generated_at,
         "framework": FRAMEWORK_TITLES.get(data.framework or "", "ISO 27001:2022 and SOC 2"),
-        "range": views.date_range(data.start, data.end),
+        "range": views.date_range(data.start, data.end, data.zone),
+        "zone": data.zone,
         "requirement_pages": pages_by_id,
     }
 

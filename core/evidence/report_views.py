@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
+from core.localtime import local_day
 from core.models import EvidenceRequest, OrgControl, Submission
 from core.readiness import STATUSES, Readiness, RequirementStatus, Tally
 from core.readiness.model import ControlState
@@ -42,18 +43,20 @@ def when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else ""
 
 
-def day(value: date | datetime | None) -> str:
-    """A plain date."""
+def day(value: date | datetime | None, zone: tzinfo = UTC) -> str:
+    """A plain date; an instant as the day it falls on in zone."""
+    if isinstance(value, datetime):
+        return local_day(value, zone)
     return f"{value:%Y-%m-%d}" if value is not None else ""
 
 
-def date_range(start: datetime | None, end: datetime | None) -> str:
-    """The export's range in plain dates (its end is the last day included)."""
+def date_range(start: datetime | None, end: datetime | None, zone: tzinfo) -> str:
+    """The export's range as the days typed, in zone (its end is the last day included)."""
     if start is None and end is None:
         return "all records (no date range)"
-    first = day(start) if start is not None else "the first record"
-    last = day(end) if end is not None else "the export"
-    return f"{first} to {last}"
+    first = day(start, zone) if start is not None else "the first record"
+    last = day(end, zone) if end is not None else "the export"
+    return f"{first} to {last} ({zone})"
 
 
 def page_name(requirement_id: str) -> str:

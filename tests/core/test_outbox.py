@@ -118,15 +118,16 @@ def test_days_are_shown_in_the_organisations_zone_or_the_owners() -> None:
         "control_ref": "AC-01",
         "control_title": "Access review",
         "period": "2026-Q4",
-        "due": "2026-12-31T15:30:00+00:00",
+        "due": "2027-01-01T03:00:00+00:00",
         "overdue_days": 0,
         "due_today": False,
         "expected": "",
     }
-    # The owner's days were counted in Tokyo, where that instant is already 1 January.
+    # The owner's days were counted in Tokyo, where that instant is noon on 1 January.
     in_tokyo = render(NUDGE, {**nudge, "zone": "Asia/Tokyo"}, zone=los_angeles)
     assert "is due on 2027-01-01." in in_tokyo["text"]
-    # Rows queued before the owner's zone was recorded fall back to the organisation's.
+    # Rows queued before the owner's zone was recorded fall back to the organisation's (LA: the
+    # evening of 31 December; UTC would say 1 January).
     assert "is due on 2026-12-31." in render(NUDGE, nudge, zone=los_angeles)["text"]
     done = acknowledged("Policy", datetime(2026, 12, 2, 3, 0, tzinfo=UTC), 0.9, los_angeles)
     assert "You acknowledged Policy on 2026-12-01 19:00 PST (quiz score 90%)." in done["text"]

@@ -174,3 +174,20 @@ def test_a_past_due_day_is_named_as_typed_in_the_organisations_zone(env: dict[st
         )
     assert result.exit_code != 0
     assert "The due date 2026-11-29 is not in the future" in result.output
+
+
+def test_a_due_day_still_running_in_the_organisations_zone_is_accepted(
+    env: dict[str, str],
+) -> None:
+    import time_machine
+
+    # 19:00 on 30 November in Los Angeles: the 30th is still today there (not in UTC).
+    with time_machine.travel(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), tick=False):
+        result = runner.invoke(
+            app,
+            ["campaign", "start", "--title", "T", "--audience", "all", "--due", "2026-11-30"],
+            env={**env, "TZ": "America/Los_Angeles"},
+        )
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["campaign", "list"], env={**env, "TZ": "America/Los_Angeles"})
+    assert "2026-11-30" in listed.output and "2026-12-01" not in listed.output

@@ -124,3 +124,59 @@ def test_snooze_pushes_the_next_nudge(
             .nudges_sent
             == 2
         )
+
+
+def test_an_owner_west_of_utc_is_told_on_their_own_due_day(
+    jobs: Jobs, workspace, tmp_path, catalogue
+) -> None:
+    # Due at the end of 31 December UTC: 15:59 that afternoon in Los Angeles, where Alice works.
+    workspace.add_user("UALICE", tz="America/Los_Angeles", email="alice@example.com")
+    _register(jobs, tmp_path, catalogue)
+    _at(datetime(2026, 12, 20, 12, tzinfo=UTC), jobs)
+    _at(datetime(2026, 12, 28, 17, tzinfo=UTC), jobs)  # Monday 09:00 in Los Angeles
+    assert len(_nudges(workspace)) == 1 and "is due on 2026-12-31" in _nudges(workspace)[0]
+    # 16:30 on the 30th in Los Angeles, already the due day in UTC: not Alice's due day yet.
+    _at(datetime(2026, 12, 31, 0, 30, tzinfo=UTC), jobs)
+    assert len(_nudges(workspace)) == 1
+    _at(datetime(2026, 12, 31, 17, tzinfo=UTC), jobs)  # 09:00 on the 31st in Los Angeles
+    assert len(_nudges(workspace)) == 2 and "is due today" in _nudges(workspace)[-1]
+
+
+def test_a_nudge_names_the_due_day_of_the_owners_zone(
+    slack_settings, workspace, tmp_path, catalogue
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.jobs.support import sending_jobs
+
+    # The organisation is in Los Angeles: Q4 ends at 07:59 UTC on 1 January, 16:59 in Tokyo.
+    jobs = sending_jobs(slack_settings.model_copy(update={"tz": "America/Los_Angeles"}))
+    workspace.add_user("UALICE", tz="Asia/Tokyo", email="alice@example.com")
+    _register(jobs, tmp_path, catalogue)
+    _at(datetime(2026, 12, 20, 12, tzinfo=UTC), jobs)
+    _at(datetime(2026, 12, 28, 1, tzinfo=UTC), jobs)  # Monday 10:00 in Tokyo
+    (nudge,) = _nudges(workspace)
+    assert "is due on 2027-01-01" in nudge
+
+
+def test_snoozing_names_the_day_the_owner_will_be_reminded(
+    jobs: Jobs, workspace, tmp_path, catalogue, slack_app
+) -> None:
+    workspace.add_user("UALICE", tz="Asia/Tokyo", email="alice@example.com")
+    _register(jobs, tmp_path, catalogue)
+    _at(datetime(2026, 12, 20, 12, tzinfo=UTC), jobs)
+    _at(datetime(2026, 12, 28, 1, tzinfo=UTC), jobs)  # Monday 10:00 in Tokyo: the first nudge
+    nudge = [c for c in workspace.named("chat.postMessage") if c.params["channel"] == "UALICE"][0]
+    one_day = next(
+        e["value"]
+        for b in nudge.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Action.SNOOZE and e["value"].endswith(":1")
+    )
+    # 20:00 UTC is 05:00 the next morning in Tokyo: a day later it is the 30th there.
+    with time_machine.travel(datetime(2026, 12, 28, 20, tzinfo=UTC), tick=False):
+        response = slack_app.interaction(
+            block_action(Action.SNOOZE, one_day, user="UALICE", channel="DALICE")
+        )
+        update = workspace.wait_for("chat.update")[0]
+    assert response.status == 200
+    assert update.params["text"] == "Snoozed: I'll remind you again on 2026-12-30."

@@ -84,15 +84,16 @@ def register(app: App, deps: Deps) -> None:
         if found is None or days not in {"1", "3", "7"}:
             raise UserFacingError(STALE)
         with deps.runtime.db.session_scope() as session:
-            request = nudges.snooze(
-                found, int(days), db_session=session, user_id=body["user"]["id"]
+            done = nudges.snooze(
+                found,
+                int(days),
+                db_session=session,
+                user_id=body["user"]["id"],
+                default_zone=deps.runtime.settings.zone,
             )
-            until = request.snoozed_until
         channel, ts = _where(body)
-        if channel and ts and until:
+        if channel and ts:
+            day = local_day(done.until, done.zone)
             client.chat_update(
-                channel=channel,
-                ts=ts,
-                text=f"Snoozed: I'll remind you again on {local_day(until, deps.runtime.settings.zone)}.",
-                blocks=[],
+                channel=channel, ts=ts, text=f"Snoozed: I'll remind you again on {day}.", blocks=[]
             )

@@ -138,3 +138,43 @@ def test_empty_submission_and_future_date_are_refused(filled: Database, settings
             hand_in(text="x", effective=date(2999, 1, 1))
         with pytest.raises(EvidenceError, match="the limit is 10 bytes"):
             hand_in(upload=FileUpload("a", b"x" * 11))
+
+
+def test_the_report_shows_the_range_and_due_days_of_the_organisations_zone(
+    filled: Database, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from bot.dates import day_range
+    from core.models import EvidenceRequest
+
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    with filled.session_scope() as session:
+        # The end of 2026 in Los Angeles is 07:59 UTC on 1 January 2027.
+        session.execute(
+            update(EvidenceRequest).values(due_at=datetime(2027, 1, 1, 7, 59, 59, tzinfo=UTC))
+        )
+    start, end = day_range("2020-01-01", "2030-12-31", zone=los_angeles)
+    archive = export_zip(
+        filled, catalogue, tmp_path / "la.zip", start=start, end=end, zone=los_angeles
+    )
+    index = archive.read("index.html").decode()
+    assert "Range: 2020-01-01 to 2030-12-31 (America/Los_Angeles)" in index
+    controls = archive.read("controls.html").decode()
+    assert "due 2026-12-31" in controls and "due 2027-01-01" not in controls
+    with (
+        filled.session_scope() as session,
+        pytest.raises(ExportEmptyError) as empty,
+    ):
+        first, last = day_range("2021-03-01", "2021-03-31", zone=los_angeles)
+        build_export(
+            tmp_path / "none.zip",
+            db_session=session,
+            requirements=requirements(catalogue),
+            start=first,
+            end=last,
+            zone=los_angeles,
+        )
+    assert "between 2021-03-01 and 2021-03-31 (America/Los_Angeles)" in str(empty.value)
