@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,7 +32,8 @@ def _jobs(rt: Runtime) -> Jobs:
     return Jobs(rt.db, rt.settings, rt.slack, render=render)
 
 
-def _parse_now(value: str | None) -> datetime:
+def _parse_now(value: str | None, zone: tzinfo) -> datetime:
+    """--now as an instant in UTC; without an offset it is a time of day in zone (TZ)."""
     from datetime import UTC
 
     from core.models import utcnow
@@ -43,7 +44,7 @@ def _parse_now(value: str | None) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         fail(f"--now '{value}' is not an ISO date-time such as 2026-12-01T09:30:00+00:00", 2)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
 
 
 @app.command()
@@ -63,12 +64,13 @@ def worker() -> None:
 @jobs_app.command("run")
 def jobs_run(
     now: Annotated[
-        str | None, typer.Option("--now", help="Pretend it is this ISO date-time.")
+        str | None,
+        typer.Option("--now", help="Pretend it is this ISO date-time (no offset: a time in TZ)."),
     ] = None,
 ) -> None:
     """Run everything due at that moment once, then exit."""
-    moment = _parse_now(now)
     rt = runtime()
+    moment = _parse_now(now, rt.settings.zone)
     stats = _jobs(rt).run_due(moment)
     note = "" if rt.slack else " (no SLACK_BOT_TOKEN: messages stay queued)"
     out.print(

@@ -191,3 +191,13 @@ def test_a_due_day_still_running_in_the_organisations_zone_is_accepted(
     assert result.exit_code == 0, result.output
     listed = runner.invoke(app, ["campaign", "list"], env={**env, "TZ": "America/Los_Angeles"})
     assert "2026-11-30" in listed.output and "2026-12-01" not in listed.output
+
+
+def test_jobs_run_reads_a_now_without_offset_as_a_time_in_tz(env: dict[str, str]) -> None:
+    ran = runner.invoke(
+        app,
+        ["jobs", "run", "--now", "2026-12-01T10:00:00"],
+        env={**env, "TZ": "America/Los_Angeles"},
+    )
+    assert ran.exit_code == 0, ran.output
+    assert "ran jobs due at 2026-12-01T18:00:00+00:00" in ran.output
