@@ -52,7 +52,7 @@ def due_at_end_of(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
-def check_due(due: datetime | None, now: datetime, zone: tzinfo = UTC) -> datetime:
+def check_due(due: datetime | None, now: datetime, zone: tzinfo) -> datetime:
     """A campaign needs a due date, in the future (named as a day in zone when it is not)."""
     if due is None:
         raise CampaignError("A campaign needs a due date.")
@@ -97,7 +97,8 @@ def start(
     now = now or utcnow()
     if not title.strip():
         raise CampaignError("A campaign needs a title.")
-    check_due(due, now)
+    # Surfaces check the day people picked in their zone first (due_on); this guards direct calls.
+    check_due(due, now, UTC)
     check_link(link)
     parsed, people = _audience(client, audience_spec, include_guests=include_guests)
     campaign = Campaign(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 STATUSES = ("gap", "no_evidence", "submitted", "current", "overdue", "not_applicable")
@@ -137,7 +137,7 @@ class Readiness:
     generated_at: datetime
     frameworks: tuple[FrameworkReadiness, ...]
     requirements: tuple[RequirementStatus, ...]
-    zone: tzinfo = UTC  # the organisation's: where due days are shown
+    zone: tzinfo  # the organisation's: where due days are shown
 
     def most_urgent(self, limit: int = 10) -> list[RequirementStatus]:
         """Overdue requirements (longest overdue first), then gaps in catalogue order."""
