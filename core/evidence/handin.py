@@ -83,9 +83,11 @@ def _plain(control: OrgControl) -> Control:
 
 def mentioned_target(text: str, *, db_session: Session, catalogue: Catalogue) -> str | None:
     """A register ref or catalogue ID named anywhere in text."""
-    for ref in db_session.scalars(select(OrgControl.ref)):
-        if re.search(rf"(?<![\w.-]){re.escape(ref)}(?![\w-])", text, re.IGNORECASE):
-            return ref
+    refs = list(db_session.scalars(select(OrgControl.ref).order_by(OrgControl.ref)))
+    for flags in (0, re.IGNORECASE):  # a ref written as stored wins over one matching in any case
+        for ref in refs:
+            if re.search(rf"(?<![\w.-]){re.escape(ref)}(?![\w-])", text, flags):
+                return ref
     for group in ids.groups(text):
         for cid in group:
             if cid in catalogue.entries or cid in catalogue.legacy:

@@ -190,13 +190,15 @@ def validate(
     """Check every row; raise RegisterImportError listing every problem by line."""
     problems: list[str] = []
     rows: list[ControlRow] = []
-    seen: dict[str, int] = {}  # an ID -> the first line that used it
+    # An ID in lower case -> the first line that used it, as written there: people type refs in
+    # any case, so AC-01 and ac-01 would be one control to them.
+    seen: dict[str, tuple[int, str]] = {}
     for line, raw in raw_rows:
         row, unknown = _read_row(line, raw, resolve_requirement)
         where = f"line {line}" + (f" ({row.ref})" if row.ref else "")
         row_problems = _row_problems(row, raw, seen, unknown, known_ids)
         if row.ref:
-            seen.setdefault(row.ref, line)
+            seen.setdefault(row.ref.lower(), (line, row.ref))
         if row_problems:
             problems.extend(f"{where}: {p}" for p in row_problems)
         else:
@@ -248,7 +250,7 @@ def _applicable(raw: dict[str, Any]) -> str:
 def _row_problems(
     row: ControlRow,
     raw: dict[str, Any],
-    seen: dict[str, int],
+    seen: dict[str, tuple[int, str]],
     unknown: list[str],
     known_ids: Collection[str],
 ) -> list[str]:
@@ -256,8 +258,10 @@ def _row_problems(
     problems = [f"{key} is empty" for key in REQUIRED if not _text(raw, key)]
     if row.ref and not _REF.match(row.ref):
         problems.append("id may hold letters, digits, '.', '_' and '-' only")
-    if row.ref in seen:
-        problems.append(f"id {row.ref} is already used on line {seen[row.ref]}")
+    if row.ref.lower() in seen:
+        first_line, first_ref = seen[row.ref.lower()]
+        case = "" if first_ref == row.ref else f" as {first_ref} (case does not tell ids apart)"
+        problems.append(f"id {row.ref} is already used on line {first_line}{case}")
     if row.owner and not _is_person(row.owner):
         problems.append(f"owner '{row.owner}' is neither an email nor a Slack user ID (U…)")
     if row.manager and not _is_person(row.manager):
@@ -292,6 +296,20 @@ def emails_to_resolve(rows: list[ControlRow]) -> list[str]:
     return list(dict.fromkeys(p for p in people if not _USER_ID.match(p)))
 
 
+def _refuse_case_twins(rows: list[ControlRow], existing: dict[str, OrgControl]) -> None:
+    """A new ref that differs from a stored one only in case would be a second control people
+    cannot tell apart when they type it: refuse the file before anything is written."""
+    stored = {ref.lower(): ref for ref in existing}
+    problems = [
+        f"line {row.line} ({row.ref}): the register already has {stored[row.ref.lower()]}; "
+        f"use that id (case does not tell ids apart)"
+        for row in rows
+        if row.ref not in existing and row.ref.lower() in stored
+    ]
+    if problems:
+        raise RegisterImportError(problems)
+
+
 def import_rows(
     rows: list[ControlRow],
     *,
@@ -302,6 +320,7 @@ def import_rows(
     """Create or update controls in place, keeping every version and recording changes in the ledger."""
     result = ImportResult()
     existing = {c.ref: c for c in db_session.scalars(select(OrgControl))}
+    _refuse_case_twins(rows, existing)
     for row in rows:
         owner_id = _user_id(row.owner, resolve_user)
         if owner_id is None:

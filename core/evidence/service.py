@@ -82,11 +82,16 @@ def plan_requests(now: datetime, zone: ZoneInfo, *, db_session: Session) -> list
 
 
 def control_by_ref(ref: str, *, db_session: Session) -> OrgControl | None:
-    """The register control with exactly this ref, ignoring case (never a LIKE pattern)."""
+    """The register control with this ref: as typed, else the one that matches ignoring case."""
     # ilike() would read % and _ in typed text as wildcards: `evidence % x` matched AC-01.
-    return db_session.scalars(
-        select(OrgControl).where(func.lower(OrgControl.ref) == ref.strip().lower())
-    ).first()
+    typed = ref.strip()
+    found = list(
+        db_session.scalars(select(OrgControl).where(func.lower(OrgControl.ref) == typed.lower()))
+    )
+    exact = [c for c in found if c.ref == typed]
+    # Imports refuse refs that differ only in case; a register from before that has both, and
+    # typed text matching neither exactly names no single control.
+    return exact[0] if exact else found[0] if len(found) == 1 else None
 
 
 def controls_for(

@@ -134,3 +134,54 @@ def test_missing_column_and_wrong_format(tmp_path: Path) -> None:
     other.write_text("x")
     with pytest.raises(RegisterImportError, match="use a .csv, .yaml or .yml file"):
         read_rows(other)
+
+
+def test_ids_that_differ_only_in_case_are_refused(
+    tmp_path: Path, database_url: str, catalogue: Catalogue
+) -> None:
+    from core.evidence.service import control_by_ref
+
+    db = Database(database_url)
+    _import(EXAMPLE, db, catalogue)
+    header = "id,title,requirements,owner,cadence\n"
+    twin_in_file = tmp_path / "twins.csv"
+    twin_in_file.write_text(
+        header + "LOG-01,Logging,A.8.15,U0X,monthly\nlog-01,Logging again,A.8.15,U0X,monthly\n"
+    )
+    with pytest.raises(RegisterImportError) as info:
+        _import(twin_in_file, db, catalogue)
+    assert info.value.problems == [
+        "line 3 (log-01): id log-01 is already used on line 2 as LOG-01 "
+        "(case does not tell ids apart)"
+    ]
+    twin_of_stored = tmp_path / "twin.csv"
+    twin_of_stored.write_text(header + "ac-01,Another access review,A.5.18,U0X,quarterly\n")
+    with pytest.raises(RegisterImportError) as info:
+        _import(twin_of_stored, db, catalogue)
+    assert info.value.problems == [
+        "line 2 (ac-01): the register already has AC-01; use that id (case does not tell ids apart)"
+    ]
+    with db.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(OrgControl)) == 5
+        found = control_by_ref(" ac-01 ", db_session=session)
+        assert found is not None and found.ref == "AC-01"
+
+
+def test_a_register_from_before_with_case_twins_matches_only_exactly(
+    database_url: str, catalogue: Catalogue
+) -> None:
+    from core.evidence.handin import mentioned_target
+    from core.evidence.service import control_by_ref
+
+    db = Database(database_url)
+    with db.session_scope() as session:
+        for ref in ("ac-01", "AC-01"):
+            session.add(
+                OrgControl(ref=ref, title=ref, requirements=[], owner="U0X", cadence="annual")
+            )
+    with db.session_scope() as session:
+        assert control_by_ref("AC-01", db_session=session).ref == "AC-01"  # type: ignore[union-attr]
+        assert control_by_ref("ac-01", db_session=session).ref == "ac-01"  # type: ignore[union-attr]
+        assert control_by_ref("Ac-01", db_session=session) is None  # names neither of the two
+        said = "AC-01 review done"
+        assert mentioned_target(said, db_session=session, catalogue=catalogue) == "AC-01"
