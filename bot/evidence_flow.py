@@ -55,8 +55,34 @@ def hand_in(
 ) -> HandedIn:
     """Fetch the file if one is named, record the evidence in one unit of work, then ask for review."""
     upload = fetch(runtime, file_id) if file_id else None  # before the write: no download inside it
+    result = record(
+        runtime,
+        actor,
+        controls,
+        text=text,
+        link=link,
+        upload=upload,
+        effective=effective,
+        surface=surface,
+    )
+    post_reviews(runtime, result)
+    return result
+
+
+def record(
+    runtime: Runtime,
+    actor: Actor,
+    controls: Sequence[Control],
+    *,
+    text: str = "",
+    link: str | None = None,
+    upload: FileUpload | None = None,
+    effective: date | None = None,
+    surface: str = "slack",
+) -> HandedIn:
+    """Record the evidence in one unit of work, with no Slack call (a modal does it before its ack)."""
     with runtime.db.session_scope() as session:
-        result = handin.hand_in(
+        return handin.hand_in(
             [c.id for c in controls],
             db_session=session,
             submitted_by=actor.user_id,
@@ -68,8 +94,6 @@ def hand_in(
             max_bytes=runtime.settings.evidence_max_bytes,
             surface=surface,
         )
-    post_reviews(runtime, result)
-    return result
 
 
 def post_reviews(runtime: Runtime, result: HandedIn) -> None:

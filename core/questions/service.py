@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import ledger
@@ -106,7 +106,7 @@ def shareable(question_id: int, *, user_id: str, channel: str, db_session: Sessi
     """The person's own question, to be shared into the channel they asked it in."""
     question = db_session.get(Question, question_id)
     if question is None:
-        raise QuestionError("I can't find that answer any more; ask the question again.")
+        raise QuestionError(GONE)
     # Button values can be forged: someone else's question, or a channel the person never spoke
     # in. The channel the question was asked in is one the person is in (Slack sent it from there).
     if question.user_id != user_id:
@@ -131,6 +131,23 @@ def shared_answer(
     return compose_answer(text, searcher=searcher, min_score=min_score)
 
 
+GONE = "I can't find that answer any more; ask the question again."
+
+
+def rateable(
+    question_id: int, *, user_id: str, channel: str | None, db_session: Session
+) -> Question:
+    """The question a person may rate: it exists, and they saw its answer (channel: where)."""
+    question = db_session.get(Question, question_id)
+    if question is None:
+        raise QuestionError(GONE)
+    # A forged button value can name any question: only the asker, or someone in the channel
+    # where the answer was posted, has seen it.
+    if channel is not None and user_id != question.user_id and channel != question.channel:
+        raise QuestionError("You can only rate answers that were posted where you are.")
+    return question
+
+
 def record_feedback(
     *,
     db_session: Session,
@@ -138,10 +155,17 @@ def record_feedback(
     user_id: str,
     helpful: bool,
     comment: str | None = None,
-) -> Feedback | None:
-    """Store a vote on an answer; None when the question is unknown."""
-    if db_session.get(Question, question_id) is None:
-        return None
+    channel: str | None = None,
+) -> Feedback:
+    """Store a person's vote on an answer they were shown; it replaces their earlier vote on it.
+
+    channel is where the button was clicked (Slack sends it); a modal's own submission has none.
+    """
+    rateable(question_id, user_id=user_id, channel=channel, db_session=db_session)
+    # One vote per person: clicking again (or 👍 then 👎 with a comment) changes their vote.
+    db_session.execute(
+        delete(Feedback).where(Feedback.question_id == question_id, Feedback.user_id == user_id)
+    )
     vote = Feedback(question_id=question_id, user_id=user_id, helpful=helpful, comment=comment)
     db_session.add(vote)
     db_session.flush()

@@ -12,7 +12,7 @@ from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.slack_text import parse_id
-from core.questions.service import record_feedback
+from core.questions.service import rateable, record_feedback
 
 
 def _question_id(body: dict[str, Any]) -> int:
@@ -25,22 +25,27 @@ def _question_id(body: dict[str, Any]) -> int:
     return found
 
 
+def _channel(body: dict[str, Any]) -> str | None:
+    """Where the button was clicked, as Slack sent it."""
+    found = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return str(found) if found else None
+
+
 def register(app: App, deps: Deps) -> None:
     """Register the feedback buttons."""
 
     @app.action(Action.FEEDBACK_UP)
     def on_up(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = body["user"]["id"]
+        user, channel = body["user"]["id"], _channel(body)
         with deps.runtime.db.session_scope() as session:
-            vote = record_feedback(
-                db_session=session, question_id=_question_id(body), user_id=user, helpful=True
+            record_feedback(
+                db_session=session,
+                question_id=_question_id(body),
+                user_id=user,
+                helpful=True,
+                channel=channel or "",
             )
-        if vote is None:
-            raise UserFacingError("I can't find that answer any more; ask the question again.")
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
         if channel:
             client.chat_postEphemeral(
                 channel=channel, user=user, text="Thanks, glad it helped. :+1:"
@@ -49,4 +54,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.FEEDBACK_DOWN)
     def on_down(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(_question_id(body)))
+        question_id, user = _question_id(body), body["user"]["id"]
+        with deps.runtime.db.session_scope() as session:
+            rateable(question_id, user_id=user, channel=_channel(body) or "", db_session=session)
+        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(question_id))

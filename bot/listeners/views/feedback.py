@@ -18,9 +18,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(View.FEEDBACK)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
         comment = submitted(view, Block.FEEDBACK_COMMENT)
         question_id = parse_id(str(view.get("private_metadata") or "")) or 0
+        # Recorded before the ack: if the question is gone, the modal says so with the comment kept.
         with deps.runtime.db.session_scope() as session:
             record_feedback(
                 db_session=session,
@@ -29,3 +29,4 @@ def register(app: App, deps: Deps) -> None:
                 helpful=False,
                 comment=(comment or "").strip() or None,
             )
+        ack()

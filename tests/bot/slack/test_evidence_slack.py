@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.ids import Action, Block, Field, View
 from core import ledger
@@ -316,3 +316,55 @@ def test_control_typed_as_a_pattern_is_unknown(
     assert f"I don't know a control called `{typed}`" in reply.params["text"]
     with registered.db.session_scope() as session:
         assert session.scalars(select(Submission)).all() == []
+
+
+def _modal(callback_id: str, request_id: int, user: str, values: dict) -> dict:  # type: ignore[type-arg]
+    view = {
+        "id": f"V{callback_id}{request_id}",  # a new modal each time: a resend would be ignored
+        "type": "modal",
+        "hash": "h",
+        "callback_id": callback_id,
+        "private_metadata": str(request_id),
+        "state": {"values": values},
+    }
+    return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user}, "view": view}
+
+
+def test_modals_that_can_no_longer_be_done_stay_open_with_the_reason(
+    slack_app, fake_slack, registered
+) -> None:  # type: ignore[no-untyped-def]
+    from core.evidence.service import plan_requests
+    from core.models import OrgControl, utcnow
+
+    with registered.db.session_scope() as session:
+        plan_requests(utcnow(), registered.settings.zone, db_session=session)
+        ac01 = session.scalars(select(OrgControl.id).where(OrgControl.ref == "AC-01")).one()
+        request_id = session.scalars(
+            select(EvidenceRequest.id).where(EvidenceRequest.control_id == ac01)
+        ).one()
+        session.execute(
+            update(EvidenceRequest)
+            .where(EvidenceRequest.id == request_id)
+            .values(status="accepted")
+        )
+    text = {Block.EVIDENCE_TEXT: {Field.VALUE: {"type": "plain_text_input", "value": "done"}}}
+    # Someone accepted the request while the owner was writing: the modal says so, open.
+    refused = slack_app.interaction(_modal(View.EVIDENCE, request_id, "UALICE", text))
+    assert list(refused.view_errors().values()) == [
+        f"Evidence for AC-01 ({_period(registered, request_id)}) is already accepted; "
+        "nothing more is needed."
+    ]
+    gone = slack_app.interaction(_modal(View.EVIDENCE, 987654, "UALICE", text))
+    assert list(gone.view_errors().values()) == ["That evidence request no longer exists."]
+    comment = {Block.REJECT_COMMENT: {Field.VALUE: {"type": "plain_text_input", "value": "no"}}}
+    late = slack_app.interaction(_modal(View.REJECT, request_id, "USEC1", comment))
+    assert list(late.view_errors().values()) == ["This request is accepted, not awaiting review."]
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []
+        assert session.get(EvidenceRequest, request_id).status == "accepted"  # type: ignore[union-attr]
+    assert fake_slack.named("chat.postMessage") == []
+
+
+def _period(runtime, request_id: int) -> str:  # type: ignore[no-untyped-def]
+    with runtime.db.session_scope() as session:
+        return session.get(EvidenceRequest, request_id).period  # type: ignore[union-attr]

@@ -216,14 +216,51 @@ def test_feedback_votes_are_recorded(slack_app, fake_slack, slack_runtime) -> No
         trigger_id="t",
     )
     assert slack_app.interaction(submission).status == 200
-    deadline = time.time() + 5
-    while time.time() < deadline:
-        with slack_runtime.db.session_scope() as session:
-            votes = list(session.scalars(select(Feedback).order_by(Feedback.id)))
-        if len(votes) == 2:
-            break
-        time.sleep(0.05)
-    assert [(v.helpful, v.comment) for v in votes] == [(True, None), (False, "our own MFA policy")]
+    # Recorded before the modal closes; the 👎 with its comment replaces the person's 👍.
+    with slack_runtime.db.session_scope() as session:
+        votes = list(session.scalars(select(Feedback).order_by(Feedback.id)))
+    assert [(v.helpful, v.comment) for v in votes] == [(False, "our own MFA policy")]
+
+
+def test_votes_on_answers_the_person_was_not_shown_are_refused(
+    slack_app, fake_slack, slack_runtime
+) -> None:  # type: ignore[no-untyped-def]
+    slack_app.command("ask MFA", response_url=fake_slack.root + "/response/7")
+    fake_slack.wait_for("response")
+    with slack_runtime.db.session_scope() as session:
+        question = session.scalars(select(Question)).one()
+        qid, asked_in = question.id, question.channel
+    for action in (Action.FEEDBACK_UP, Action.FEEDBACK_DOWN):
+        slack_app.interaction(
+            block_action(
+                action,
+                str(qid),
+                user="UBOB",
+                channel="CELSEWHERE",
+                response_url=f"{fake_slack.root}/response/{action}",
+            )
+        )
+    refusals = [c.params["text"] for c in fake_slack.wait_for("response", count=3)[1:]]
+    assert refusals == ["You can only rate answers that were posted where you are."] * 2
+    assert fake_slack.named("views.open") == []
+    # Someone in the channel where it was posted may rate it.
+    slack_app.interaction(block_action(Action.FEEDBACK_UP, str(qid), user="UBOB", channel=asked_in))
+    fake_slack.wait_for("chat.postEphemeral")
+    gone = view_submission(
+        View.FEEDBACK,
+        {Block.FEEDBACK_COMMENT: {Field.VALUE: {"type": "plain_text_input", "value": "x"}}},
+        view_id="V10",
+        view_hash="h10",
+        metadata="987654",
+        trigger_id="t",
+    )
+    # The 👎 modal for a question that is gone stays open and says so (the comment is kept).
+    assert list(slack_app.interaction(gone).view_errors().values()) == [
+        "I can't find that answer any more; ask the question again."
+    ]
+    with slack_runtime.db.session_scope() as session:
+        votes = [(v.user_id, v.helpful) for v in session.scalars(select(Feedback))]
+    assert votes == [("UBOB", True)]
 
 
 def test_failure_gets_a_reference_and_no_traceback(slack_app, fake_slack) -> None:
