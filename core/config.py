@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -19,6 +27,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 class ConfigError(Exception):
     """A setting has a bad value; the message is one line naming the variable."""
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class Settings(BaseSettings):
@@ -81,9 +92,31 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _check_api_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        # Every Web API call carries the bot token: plain http only to this machine (a test fake).
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError("use https: the bot token would travel in clear over http")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _check_knowledge_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(
+                f"{value} is not a folder: point it at your policies and answers, or leave it empty"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_working_hours(self) -> Settings:
+        if self.work_start_hour >= self.work_end_hour:
+            raise ValueError(
+                f"WORK_START_HOUR ({self.work_start_hour}) must be before WORK_END_HOUR "
+                f"({self.work_end_hour}): reminders are sent between the two"
+            )
+        return self
 
     @field_validator("security_team", mode="before")
     @classmethod
@@ -167,9 +200,16 @@ class Settings(BaseSettings):
         return ZoneInfo(self.tz)
 
 
-def _env_name(loc: tuple[object, ...]) -> str:
-    field = str(loc[0]) if loc else "?"
-    return "TZ" if field.lower() in {"tz", "compliance_tz"} else field.upper()
+def _line(err: Any) -> str:
+    """One bad variable: its name as set (an alias such as COMPLIANCE_TZ as given) and why."""
+    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    loc = err.get("loc") or ()
+    # A check across variables (working hours) has no single location; its message names them.
+    if not loc:
+        return message
+    name = str(loc[0]).upper()
+    # Pydantic reports the first alias whichever was set: name both, as either may be in use.
+    return f"{'COMPLIANCE_TZ or TZ' if name in {'TZ', 'COMPLIANCE_TZ'} else name}: {message}"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -177,9 +217,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        raise ConfigError(f"{_env_name(err.get('loc', ()))}: {message}") from None
+        raise ConfigError("\n".join(_line(err) for err in exc.errors())) from None
 
 
 @lru_cache(maxsize=1)

@@ -41,7 +41,12 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("DATABASE_URL", "not a url", "DATABASE_URL: expected a URL"),
         ("DATABASE_URL", "mysql://root@localhost/db", "DATABASE_URL: unsupported database 'mysql'"),
-        ("TZ", "Mars/Olympus", "TZ: expected an IANA time zone"),
+        ("TZ", "Mars/Olympus", "COMPLIANCE_TZ or TZ: expected an IANA time zone"),
+        ("COMPLIANCE_TZ", "Mars/Olympus", "COMPLIANCE_TZ or TZ: expected an IANA time zone"),
+        ("SLACK_API_URL", "http://slack.com/api/", "SLACK_API_URL: use https: the bot token"),
+        ("SLACK_API_URL", "https://", "SLACK_API_URL: expected an http(s) URL"),
+        ("KNOWLEDGE_DIR", "no-such-folder", "KNOWLEDGE_DIR: no-such-folder is not a folder"),
+        ("WORK_START_HOUR", "18", "WORK_START_HOUR (18) must be before WORK_END_HOUR (17)"),
         ("SECURITY_TEAM", "alice", "SECURITY_TEAM: 'alice' is not a Slack user ID"),
         ("SECURITY_CHANNEL", "#security", "SECURITY_CHANNEL: expected a Slack channel ID"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
@@ -71,3 +76,17 @@ def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings(_env_file=None)
     assert settings.knowledge_dir is None
     assert settings.slack_app_token is None
+
+
+def test_every_bad_variable_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Mars/Olympus")
+    monkeypatch.setenv("DIGEST_DAY", "someday")
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None)
+    lines = str(info.value).splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "COMPLIANCE_TZ or TZ",
+        "DIGEST_DAY",
+        "LOG_LEVEL",
+    ]
