@@ -96,9 +96,22 @@ class ImportResult:
 def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Raw rows with their line numbers from a CSV or YAML file."""
     try:
-        content = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegisterImportError([f"{path.name}: cannot be read ({exc})"]) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegisterImportError(
+            [f"{path.name}: cannot be read ({exc.strerror or exc})"]
+        ) from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel's plain "CSV" is Windows-1252: guessing would put wrong letters into owners' names.
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise RegisterImportError(
+            [
+                f"{path.name} line {line}: not UTF-8 (byte {raw[exc.start]:#04x}); save it as "
+                "'CSV UTF-8' (Excel: File > Save As > CSV UTF-8) and import it again"
+            ]
+        ) from None
     if path.suffix.lower() in {".yaml", ".yml"}:
         return _yaml_rows(content, path.name)
     if path.suffix.lower() == ".csv":

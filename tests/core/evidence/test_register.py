@@ -185,3 +185,31 @@ def test_a_register_from_before_with_case_twins_matches_only_exactly(
         assert control_by_ref("Ac-01", db_session=session) is None  # names neither of the two
         said = "AC-01 review done"
         assert mentioned_target(said, db_session=session, catalogue=catalogue) == "AC-01"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "excel.csv",
+            "id,title,requirements,owner,cadence\nAC-01,Accès,A.5.18,U0X,annual\n".encode("cp1252"),
+            "excel.csv line 2: not UTF-8 (byte 0xe8); save it as 'CSV UTF-8'",
+        ),
+        (
+            "typo.csv",
+            b"id,title,requirements,onwer,owner,cadence\n",
+            "typo.csv line 1: unknown column(s) onwer; expected",
+        ),
+        ("bad.yaml", b"controls: [\n", "bad.yaml line 2: not valid YAML"),
+        ("list.yaml", b"- a\n- b\n", "list.yaml line 1: each control must be a mapping of columns"),
+        ("notes.txt", b"AC-01\n", "notes.txt: use a .csv, .yaml or .yml file"),
+    ],
+)
+def test_unreadable_register_files_say_what_to_do(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(RegisterImportError) as info:
+        read_rows(path)
+    assert info.value.problems[0].startswith(expected), info.value.problems
