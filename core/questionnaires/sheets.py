@@ -257,9 +257,18 @@ def _is_blank(sheet: Worksheet) -> bool:
     return all(cell.value is None for row in sheet.iter_rows() for cell in row)
 
 
+# Far above any customer questionnaire (a few hundred rows); every question costs a search.
+MAX_QUESTIONS = 3000
+
+
 def _checked(q: Questionnaire) -> Questionnaire:
     if not q.questions:
         raise QuestionnaireError(
             f"{q.name} has a question column (row {q.header_row}) but no questions under it."
+        )
+    if len(q.questions) > MAX_QUESTIONS:
+        raise QuestionnaireError(
+            f"{q.name} has {len(q.questions):,} questions; I answer up to {MAX_QUESTIONS:,} per "
+            "file. Split it into smaller files and send them one by one."
         )
     return q

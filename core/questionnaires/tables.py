@@ -109,6 +109,25 @@ def csv_records(decoded: CsvText) -> list[tuple[int, list[str]]]:
     return out
 
 
+# An .xlsx is a ZIP: a small upload can unpack to gigabytes. Real questionnaires stay far below.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _check_unpacked_size(content: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to more than MAX_UNPACKED_BYTES (before reading it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # not a ZIP at all: load_workbook's own error explains it
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise QuestionnaireError(
+            f"{name} unpacks to {unpacked // (1024 * 1024):,} MB, more than a questionnaire needs "
+            f"(at most {MAX_UNPACKED_BYTES // (1024 * 1024)} MB). Save only the sheets with "
+            "questions, or send it as CSV."
+        )
+
+
 def open_workbook(content: bytes, name: str) -> Workbook:
     """The workbook with formulas read as their last computed values; clear errors when it won't open."""
     if not content:
@@ -122,6 +141,7 @@ def open_workbook(content: bytes, name: str) -> Workbook:
         raise QuestionnaireError(
             f"{name} is an old Excel 97–2003 workbook: save it as .xlsx and send it again."
         )
+    _check_unpacked_size(content, name)
     try:
         return load_workbook(io.BytesIO(content), data_only=True)
     except (

@@ -203,3 +203,19 @@ def test_merged_section_titles_are_not_questions_and_merges_survive() -> None:
     result = load_workbook(io.BytesIO(q.write(_answered(q.questions))))["Sheet"]
     assert {str(r) for r in result.merged_cells.ranges} == {"A2:B2", "A4:A5"}
     assert result["A2"].value == "1. Access control" and result["C4"].value == "Yes."
+
+
+def test_a_questionnaire_too_big_to_answer_is_refused_before_any_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from core.questionnaires import sheets, tables
+
+    rows = "".join(f"{n},Is control {n} in place?\r\n" for n in range(1, 3002))
+    with pytest.raises(QuestionnaireError) as many:
+        open_questionnaire("huge.csv", ("Ref,Question\r\n" + rows).encode())
+    assert str(many.value) == (
+        f"huge.csv has 3,001 questions; I answer up to {sheets.MAX_QUESTIONS:,} per file. "
+        "Split it into smaller files and send them one by one."
+    )
+    content = xlsx([["Question"], ["Is MFA enforced?"]])
+    monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 1024)  # the real limit is 200 MB
+    with pytest.raises(QuestionnaireError, match=r"bomb\.xlsx unpacks to .* MB, more than"):
+        open_questionnaire("bomb.xlsx", content)
