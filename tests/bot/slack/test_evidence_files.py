@@ -280,3 +280,47 @@ def test_slow_downloads_do_not_hold_up_answers(slack_app, fake_slack, registered
         timeout=30,
     )
     assert done and _stored(registered) == (5, 5)
+
+
+@pytest.mark.parametrize(
+    ("serving", "limit", "expected"),
+    [
+        (
+            {"body": PDF[:5]},
+            None,
+            f"Slack sent 5 of the {len(PDF)} bytes of cut.pdf; nothing was stored. "
+            "Share it again, or send a link.",
+        ),
+        (
+            {"body": b"x" * 500},
+            100,
+            "cut.pdf is over the 100-byte limit (EVIDENCE_MAX_BYTES). Send a link instead.",
+        ),
+    ],
+)
+def test_a_download_that_is_not_the_file_slack_described_is_not_stored(
+    slack_app,
+    fake_slack,
+    registered,
+    serving: dict,  # type: ignore[type-arg]
+    limit: int | None,
+    expected: str,
+) -> None:  # noqa: F811
+    if limit is not None:  # files.info says 30 bytes (under the limit); the download keeps going
+        registered.settings = registered.settings.model_copy(update={"evidence_max_bytes": limit})
+    fake_slack.add_file("F1", PDF, "cut.pdf", **serving)
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}])
+    assert expected in _told(fake_slack)
+    assert _stored(registered) == (0, 0)
+
+
+def test_a_download_slack_refuses_is_named_with_its_status(
+    slack_app, fake_slack, registered
+) -> None:  # noqa: F811
+    fake_slack.add_file("F1", PDF, "gone.pdf", url=f"{fake_slack.root}/files/NOPE")
+    send_dm(slack_app, "AC-01", files=[{"id": "F1"}])
+    told = _told(fake_slack)
+    assert (
+        "I couldn't download gone.pdf (HTTP 4" in told and "Share it again, or send a link" in told
+    )
+    assert _stored(registered) == (0, 0)
