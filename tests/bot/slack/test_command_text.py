@@ -78,3 +78,26 @@ def test_evidence_words_separated_by_tabs_and_newlines(
     assert "Evidence recorded for AC-01" in text
     with slack_runtime.db.session_scope() as session:
         assert session.scalars(select(Submission.text)).one() == "quarterly review done"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("campaign stop 3", "Use one of: start, status, list, remind, close."),
+        ("campaign status", "Give the campaign number, e.g. `campaign status 3`."),
+        ("campaign remind 424242", "There is no active campaign 424242."),
+        (
+            "questionnaire answer",
+            "Use `/compliance questionnaire help`; send the file to me by DM.",
+        ),
+        ("export yesterday", "I don't understand `yesterday` here."),
+        ("export from 31/12/2026", "'31/12/2026' is not a date: use YYYY-MM-DD"),
+        ("report since last week", "'last week' is not a date: use YYYY-MM-DD"),
+    ],
+)
+def test_slash_usage_mistakes_say_what_to_type(
+    slack_app, fake_slack, text: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    reply = _reply(slack_app, fake_slack, text)
+    assert expected in reply, reply
+    assert "reference" not in reply
