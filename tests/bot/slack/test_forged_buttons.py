@@ -286,3 +286,46 @@ def test_app_home_offers_the_quiz_when_one_is_required(
     assert [(b["action_id"], b["text"]["text"]) for b in buttons] == [
         (Action.TAKE_QUIZ, "Take the quiz")
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "value", "expected"),
+    [
+        (Action.ACKNOWLEDGE, "424242", "That campaign no longer exists."),
+        (Action.SNOOZE, "424242:3", "That evidence request no longer exists."),
+        (Action.SUBMIT_EVIDENCE, "424242", "That evidence request no longer exists."),
+        (Action.SUBMIT_EVIDENCE, "abc", "That button no longer works"),
+        (
+            Action.SHARE_ANSWER,
+            "424242",
+            "I can't find that answer any more; ask the question again.",
+        ),
+        (Action.SHARE_ANSWER, "abc", "That button no longer works; ask the question again."),
+        (
+            Action.FEEDBACK_UP,
+            "424242",
+            "I can't find that answer any more; ask the question again.",
+        ),
+        (
+            Action.FEEDBACK_DOWN,
+            "424242",
+            "I can't find that answer any more; ask the question again.",
+        ),
+    ],
+)
+def test_buttons_naming_rows_that_are_gone_say_so_and_change_nothing(
+    slack_app, fake_slack, slack_runtime, action: str, value: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _click(slack_app, fake_slack, action, value, "UALICE")
+    assert fake_slack.named("views.open") == []
+    assert fake_slack.named("chat.update") == [] and fake_slack.named("chat.postMessage") == []
+    assert _kinds(slack_runtime) == []
+
+
+def test_take_the_quiz_on_a_campaign_without_one_is_refused(
+    slack_app, fake_slack, slack_runtime
+) -> None:  # type: ignore[no-untyped-def]
+    campaign_id = _start(slack_runtime, fake_slack)
+    text = _click(slack_app, fake_slack, Action.TAKE_QUIZ, str(campaign_id), "U1")
+    assert text == "That campaign has no quiz any more."
+    assert fake_slack.named("views.open") == []
