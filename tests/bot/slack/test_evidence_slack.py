@@ -368,3 +368,27 @@ def test_modals_that_can_no_longer_be_done_stay_open_with_the_reason(
 def _period(runtime, request_id: int) -> str:  # type: ignore[no-untyped-def]
     with runtime.db.session_scope() as session:
         return session.get(EvidenceRequest, request_id).period  # type: ignore[union-attr]
+
+
+def test_evidence_for_a_request_already_accepted_is_not_needed(
+    slack_app, fake_slack, registered
+) -> None:  # type: ignore[no-untyped-def]
+    from core.evidence.service import plan_requests
+    from core.models import OrgControl, utcnow
+
+    with registered.db.session_scope() as session:
+        plan_requests(utcnow(), registered.settings.zone, db_session=session)
+        ac01 = session.scalars(select(OrgControl.id).where(OrgControl.ref == "AC-01")).one()
+        session.execute(
+            update(EvidenceRequest)
+            .where(EvidenceRequest.control_id == ac01)
+            .values(status="accepted")
+        )
+        period = session.scalars(
+            select(EvidenceRequest.period).where(EvidenceRequest.control_id == ac01)
+        ).one()
+    slack_app.command("evidence AC-01 done again", response_url=fake_slack.root + "/response/1")
+    reply = fake_slack.wait_for("response")[0].params["text"]
+    assert f"Evidence for AC-01 ({period}) is already accepted; nothing more is needed." in reply
+    with registered.db.session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []
