@@ -100,6 +100,15 @@ def test_campaign_cli_start_run_status(env: dict[str, str], fake_slack, tmp_path
             "cannot read quiz",
         ),
         (["--audience", "usergroup:SNONE", "--due", "2099-01-01"], "no_such_subteam"),
+        (
+            ["--audience", "all", "--due", "2099-01-01", "--link", "drive/x"],
+            "--link must start with http:// or https://",
+        ),
+        (
+            ["--audience", "all", "--due", "2099-01-01", "--document", "missing.pdf"],
+            "--document missing.pdf is not a file",
+        ),
+        (["--audience", "users:UBOTX", "--due", "2099-01-01"], "Nobody is in users:UBOTX"),
     ],
 )
 def test_campaign_start_bad_input(env: dict[str, str], args: list[str], message: str) -> None:
@@ -201,3 +210,12 @@ def test_jobs_run_reads_a_now_without_offset_as_a_time_in_tz(env: dict[str, str]
     )
     assert ran.exit_code == 0, ran.output
     assert "ran jobs due at 2026-12-01T18:00:00+00:00" in ran.output
+
+
+def test_campaign_start_with_a_blank_title_is_refused(env: dict[str, str]) -> None:
+    result = runner.invoke(
+        app,
+        ["campaign", "start", "--title", "   ", "--audience", "all", "--due", "2099-01-01"],
+        env=env,
+    )
+    assert result.exit_code != 0 and "A campaign needs a title." in result.output
