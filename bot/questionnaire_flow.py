@@ -65,7 +65,9 @@ def answer_file(
     """Download, answer, keep the rows for review; then upload the answered file and list those rows."""
     if runtime.slack is None:
         raise UserFacingError("Questionnaires can only be answered through Slack or the CLI.")
-    upload = download(runtime.slack, shared["id"], runtime.settings)
+    # A link cannot be answered: the file itself has to get smaller.
+    smaller = "Save a copy with only the sheets that hold questions, or send it as CSV."
+    upload = download(runtime.slack, shared["id"], runtime.settings, too_big=smaller)
     channel = request.channel or request.actor.user_id
     try:
         answered, items = answer_and_record(runtime, request, upload, channel, ts)

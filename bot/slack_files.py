@@ -227,15 +227,20 @@ def check_shared_by(client: WebClient, file_id: str, *, user: str, channel: str 
     )
 
 
-def download(client: WebClient, file_id: str, settings: Settings) -> FileUpload:
-    """files.info, then the file with the bot token from Slack's file hosts only, within the deadline."""
+def download(
+    client: WebClient, file_id: str, settings: Settings, *, too_big: str = "Send a link instead."
+) -> FileUpload:
+    """files.info, then the file with the bot token from Slack's file hosts only, within the deadline.
+
+    too_big is what to do when the file is over EVIDENCE_MAX_BYTES (evidence can be a link).
+    """
     info = _info(client, file_id)
     name = str(info.get("name") or file_id)
     size = int(info.get("size") or 0)
     limit = settings.evidence_max_bytes
     if size > limit:
         raise UserFacingError(
-            f"{name} is {size:,} bytes; the limit is {limit:,} bytes (EVIDENCE_MAX_BYTES). Send a link instead."
+            f"{name} is {size:,} bytes; the limit is {limit:,} bytes (EVIDENCE_MAX_BYTES). {too_big}"
         )
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not url:
@@ -253,7 +258,9 @@ def download(client: WebClient, file_id: str, settings: Settings) -> FileUpload:
     if not client.token:
         raise UserFacingError("Files can only be handed in through Slack.")
     expected = str(info.get("mimetype") or "application/octet-stream")
-    content = _fetch(client, url, name=name, hosts=hosts, expected=expected, settings=settings)
+    content = _fetch(
+        client, url, name=name, hosts=hosts, expected=expected, settings=settings, too_big=too_big
+    )
     if size and len(content) != size:
         raise UserFacingError(
             f"Slack sent {len(content):,} of the {size:,} bytes of {name}; nothing was stored. "
@@ -263,7 +270,14 @@ def download(client: WebClient, file_id: str, settings: Settings) -> FileUpload:
 
 
 def _fetch(
-    client: WebClient, url: str, *, name: str, hosts: FileHosts, expected: str, settings: Settings
+    client: WebClient,
+    url: str,
+    *,
+    name: str,
+    hosts: FileHosts,
+    expected: str,
+    settings: Settings,
+    too_big: str,
 ) -> bytes:
     seconds = settings.evidence_download_seconds
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
@@ -275,7 +289,8 @@ def _fetch(
             deadline,
             _opener(client, hosts, name, deadline).open(request, timeout=seconds) as resp,
         ):
-            content = _read(resp, name=name, expected=expected, limit=settings.evidence_max_bytes)
+            limit = settings.evidence_max_bytes
+            content = _read(resp, name=name, expected=expected, limit=limit, too_big=too_big)
     except _Refused as exc:
         log.warning("refused a redirect for %s: %s", name, exc)
         raise UserFacingError(str(exc)) from None
@@ -298,7 +313,9 @@ def _fetch(
     return content
 
 
-def _read(resp: http.client.HTTPResponse, *, name: str, expected: str, limit: int) -> bytes:
+def _read(
+    resp: http.client.HTTPResponse, *, name: str, expected: str, limit: int, too_big: str
+) -> bytes:
     """The body, refused if it is a web page in place of the file or grows over the limit."""
     served = resp.headers.get_content_type()
     if served in _HTML and expected not in _HTML:
@@ -313,7 +330,7 @@ def _read(resp: http.client.HTTPResponse, *, name: str, expected: str, limit: in
         total += len(chunk)
         if total > limit:
             raise UserFacingError(
-                f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES). Send a link instead."
+                f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES). {too_big}"
             )
         chunks.append(chunk)
     return b"".join(chunks)

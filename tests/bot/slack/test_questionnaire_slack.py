@@ -343,3 +343,13 @@ def test_questionnaire_help(app: SlackAppServer, fake_slack: FakeSlack) -> None:
     posted = wait_until(lambda: fake_slack.named("response"))
     text = json.dumps(posted[0].params)
     assert "Security questionnaires" in text and "Edit and approve" in text and "USEC1" in text
+
+
+def test_a_questionnaire_over_the_size_limit_is_told_how_to_shrink_it(
+    app: SlackAppServer, fake_slack: FakeSlack
+) -> None:
+    app.runtime.settings = app.runtime.settings.model_copy(update={"evidence_max_bytes": 100})
+    _dm(app, fake_slack, "questionnaire")
+    reply = wait_until(lambda: _replies(fake_slack, "DSEC1"))[0].params["text"]
+    assert "(EVIDENCE_MAX_BYTES). Save a copy with only the sheets that hold questions" in reply
+    assert "Send a link" not in reply
