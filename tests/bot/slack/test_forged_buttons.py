@@ -329,3 +329,18 @@ def test_take_the_quiz_on_a_campaign_without_one_is_refused(
     text = _click(slack_app, fake_slack, Action.TAKE_QUIZ, str(campaign_id), "U1")
     assert text == "That campaign has no quiz any more."
     assert fake_slack.named("views.open") == []
+
+
+def test_take_the_quiz_again_after_acknowledging_says_when(
+    slack_app, fake_slack, slack_runtime
+) -> None:  # type: ignore[no-untyped-def]
+    campaign_id = _start(slack_runtime, fake_slack, quiz=QUIZ)
+    with slack_runtime.db.session_scope() as session:
+        row = session.scalars(select(CampaignRecipient).where(CampaignRecipient.user_id == "U1"))
+        row.one().acknowledged_at = utcnow()
+        today = utcnow().astimezone(slack_runtime.settings.zone).date().isoformat()
+    text = _click(slack_app, fake_slack, Action.TAKE_QUIZ, str(campaign_id), "U1")
+    assert text == (
+        f"You already acknowledged “Acceptable use 2027” on {today}; nothing more is needed."
+    )
+    assert fake_slack.named("views.open") == []
