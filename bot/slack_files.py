@@ -230,10 +230,7 @@ def check_shared_by(client: WebClient, file_id: str, *, user: str, channel: str 
 def download(
     client: WebClient, file_id: str, settings: Settings, *, too_big: str = "Send a link instead."
 ) -> FileUpload:
-    """files.info, then the file with the bot token from Slack's file hosts only, within the deadline.
-
-    too_big is what to do when the file is over EVIDENCE_MAX_BYTES (evidence can be a link).
-    """
+    """files.info, then the file from Slack's file hosts only (too_big: what to do if too large)."""
     info = _info(client, file_id)
     name = str(info.get("name") or file_id)
     size = int(info.get("size") or 0)
@@ -258,9 +255,10 @@ def download(
     if not client.token:
         raise UserFacingError("Files can only be handed in through Slack.")
     expected = str(info.get("mimetype") or "application/octet-stream")
-    content = _fetch(
-        client, url, name=name, hosts=hosts, expected=expected, settings=settings, too_big=too_big
-    )
+    try:
+        content = _fetch(client, url, name=name, hosts=hosts, expected=expected, settings=settings)
+    except _TooBig as exc:  # Slack said it was smaller; the download kept going
+        raise UserFacingError(f"{exc} {too_big}") from None
     if size and len(content) != size:
         raise UserFacingError(
             f"Slack sent {len(content):,} of the {size:,} bytes of {name}; nothing was stored. "
@@ -269,15 +267,12 @@ def download(
     return FileUpload(name=name, content=content, media_type=expected)
 
 
+class _TooBig(Exception):
+    """The body grew past EVIDENCE_MAX_BYTES (download() adds what to do instead)."""
+
+
 def _fetch(
-    client: WebClient,
-    url: str,
-    *,
-    name: str,
-    hosts: FileHosts,
-    expected: str,
-    settings: Settings,
-    too_big: str,
+    client: WebClient, url: str, *, name: str, hosts: FileHosts, expected: str, settings: Settings
 ) -> bytes:
     seconds = settings.evidence_download_seconds
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
@@ -289,8 +284,7 @@ def _fetch(
             deadline,
             _opener(client, hosts, name, deadline).open(request, timeout=seconds) as resp,
         ):
-            limit = settings.evidence_max_bytes
-            content = _read(resp, name=name, expected=expected, limit=limit, too_big=too_big)
+            content = _read(resp, name=name, expected=expected, limit=settings.evidence_max_bytes)
     except _Refused as exc:
         log.warning("refused a redirect for %s: %s", name, exc)
         raise UserFacingError(str(exc)) from None
@@ -313,9 +307,7 @@ def _fetch(
     return content
 
 
-def _read(
-    resp: http.client.HTTPResponse, *, name: str, expected: str, limit: int, too_big: str
-) -> bytes:
+def _read(resp: http.client.HTTPResponse, *, name: str, expected: str, limit: int) -> bytes:
     """The body, refused if it is a web page in place of the file or grows over the limit."""
     served = resp.headers.get_content_type()
     if served in _HTML and expected not in _HTML:
@@ -329,8 +321,6 @@ def _read(
     while chunk := resp.read1(_CHUNK):
         total += len(chunk)
         if total > limit:
-            raise UserFacingError(
-                f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES). {too_big}"
-            )
+            raise _TooBig(f"{name} is over the {limit:,}-byte limit (EVIDENCE_MAX_BYTES).")
         chunks.append(chunk)
     return b"".join(chunks)

@@ -208,11 +208,11 @@ def test_merged_section_titles_are_not_questions_and_merges_survive() -> None:
 def test_a_questionnaire_too_big_to_answer_is_refused_before_any_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from core.questionnaires import sheets, tables
 
-    rows = "".join(f"{n},Is control {n} in place?\r\n" for n in range(1, 3002))
+    rows = "".join(f"{n},Is control {n} in place?\r\n" for n in range(1, 20_002))
     with pytest.raises(QuestionnaireError) as many:
         open_questionnaire("huge.csv", ("Ref,Question\r\n" + rows).encode())
     assert str(many.value) == (
-        f"huge.csv has 3,001 questions; I answer up to {sheets.MAX_QUESTIONS:,} per file. "
+        f"huge.csv has 20,001 questions; I answer up to {sheets.MAX_QUESTIONS:,} per file. "
         "Split it into smaller files and send them one by one."
     )
     content = xlsx([["Question"], ["Is MFA enforced?"]])
