@@ -25,10 +25,10 @@ def _question_id(body: dict[str, Any]) -> int:
     return found
 
 
-def _channel(body: dict[str, Any]) -> str | None:
-    """Where the button was clicked, as Slack sent it."""
+def _channel(body: dict[str, Any]) -> str:
+    """Where the button was clicked, as Slack sent it ("" when it sent none: only the asker may)."""
     found = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return str(found) if found else None
+    return str(found or "")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
                 question_id=_question_id(body),
                 user_id=user,
                 helpful=True,
-                channel=channel or "",
+                channel=channel,
             )
         if channel:
             client.chat_postEphemeral(
@@ -56,5 +56,5 @@ def register(app: App, deps: Deps) -> None:
         ack()
         question_id, user = _question_id(body), body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
-            rateable(question_id, user_id=user, channel=_channel(body) or "", db_session=session)
+            rateable(question_id, user_id=user, channel=_channel(body), db_session=session)
         client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(question_id))

@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.ids import Action, Block, Field, View
 from core import ledger
@@ -330,29 +330,30 @@ def _modal(callback_id: str, request_id: int, user: str, values: dict) -> dict: 
     return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user}, "view": view}
 
 
-def test_modals_that_can_no_longer_be_done_stay_open_with_the_reason(
-    slack_app, fake_slack, registered
-) -> None:  # type: ignore[no-untyped-def]
+def _accepted_ac01(runtime) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """AC-01's current request, planned and marked accepted: its ID and period."""
     from core.evidence.service import plan_requests
     from core.models import OrgControl, utcnow
 
-    with registered.db.session_scope() as session:
-        plan_requests(utcnow(), registered.settings.zone, db_session=session)
+    with runtime.db.session_scope() as session:
+        plan_requests(utcnow(), runtime.settings.zone, db_session=session)
         ac01 = session.scalars(select(OrgControl.id).where(OrgControl.ref == "AC-01")).one()
-        request_id = session.scalars(
-            select(EvidenceRequest.id).where(EvidenceRequest.control_id == ac01)
+        request = session.scalars(
+            select(EvidenceRequest).where(EvidenceRequest.control_id == ac01)
         ).one()
-        session.execute(
-            update(EvidenceRequest)
-            .where(EvidenceRequest.id == request_id)
-            .values(status="accepted")
-        )
+        request.status = "accepted"
+        return request.id, request.period
+
+
+def test_modals_that_can_no_longer_be_done_stay_open_with_the_reason(
+    slack_app, fake_slack, registered
+) -> None:  # type: ignore[no-untyped-def]
+    request_id, period = _accepted_ac01(registered)
     text = {Block.EVIDENCE_TEXT: {Field.VALUE: {"type": "plain_text_input", "value": "done"}}}
     # Someone accepted the request while the owner was writing: the modal says so, open.
     refused = slack_app.interaction(_modal(View.EVIDENCE, request_id, "UALICE", text))
     assert list(refused.view_errors().values()) == [
-        f"Evidence for AC-01 ({_period(registered, request_id)}) is already accepted; "
-        "nothing more is needed."
+        f"Evidence for AC-01 ({period}) is already accepted; nothing more is needed."
     ]
     gone = slack_app.interaction(_modal(View.EVIDENCE, 987654, "UALICE", text))
     assert list(gone.view_errors().values()) == ["That evidence request no longer exists."]
@@ -365,28 +366,10 @@ def test_modals_that_can_no_longer_be_done_stay_open_with_the_reason(
     assert fake_slack.named("chat.postMessage") == []
 
 
-def _period(runtime, request_id: int) -> str:  # type: ignore[no-untyped-def]
-    with runtime.db.session_scope() as session:
-        return session.get(EvidenceRequest, request_id).period  # type: ignore[union-attr]
-
-
 def test_evidence_for_a_request_already_accepted_is_not_needed(
     slack_app, fake_slack, registered
 ) -> None:  # type: ignore[no-untyped-def]
-    from core.evidence.service import plan_requests
-    from core.models import OrgControl, utcnow
-
-    with registered.db.session_scope() as session:
-        plan_requests(utcnow(), registered.settings.zone, db_session=session)
-        ac01 = session.scalars(select(OrgControl.id).where(OrgControl.ref == "AC-01")).one()
-        session.execute(
-            update(EvidenceRequest)
-            .where(EvidenceRequest.control_id == ac01)
-            .values(status="accepted")
-        )
-        period = session.scalars(
-            select(EvidenceRequest.period).where(EvidenceRequest.control_id == ac01)
-        ).one()
+    _, period = _accepted_ac01(registered)
     slack_app.command("evidence AC-01 done again", response_url=fake_slack.root + "/response/1")
     reply = fake_slack.wait_for("response")[0].params["text"]
     assert f"Evidence for AC-01 ({period}) is already accepted; nothing more is needed." in reply
