@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,11 +10,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from core.evidence.verifier import GENESIS, canonical, chain_hash
 from core.models import LedgerRecord, LedgerWitness, utcnow
 
-__all__ = ["LedgerRecord", "append", "head", "verify", "count", "canonical"]
-
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "LedgerRecord", "append", "head", "verify", "count", "canonical"]
 
 
 # Record kinds read back by other modules (the export counts failed quiz attempts).
@@ -24,17 +21,13 @@ QUIZ_FAILED = "quiz_failed"
 ANSWER = "answer"  # one per answer the bot gave, on any surface
 
 
-def canonical(value: Any) -> str:
-    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def record_hash(prev_hash: str, seq: int, recorded_at: datetime, kind: str, payload: str) -> str:
-    """SHA-256 over the previous hash and this record's canonical fields."""
-    body = canonical(
-        {"seq": seq, "recorded_at": recorded_at.isoformat(), "kind": kind, "payload": payload}
-    )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    """SHA-256 over the previous hash and this record's canonical fields.
+
+    The hashing itself lives in the verifier shipped inside every export, so the auditor's
+    verify.py and the bot can never disagree on it.
+    """
+    return chain_hash(prev_hash, seq, recorded_at.isoformat(), kind, payload)
 
 
 def _lock(db_session: Session) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import zipfile
 from datetime import UTC, datetime, tzinfo
@@ -17,6 +16,18 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.errors import DomainError
+from core.evidence import verifier
+from core.evidence.export_files import zip_path
+from core.evidence.export_ledger import (
+    LEDGER_FILE,
+    ChainSpan,
+    LedgerIndex,
+    chain_span,
+    index_ledger,
+    needed_seqs,
+    write_ledger,
+)
+from core.evidence.export_links import BlobLinks, tables_spec
 from core.evidence.export_records import (
     ExportRecords,
     Progress,
@@ -25,10 +36,13 @@ from core.evidence.export_records import (
     select_records,
 )
 from core.evidence.export_tables import csv_files
+from core.evidence.export_witness import WITNESS_FILE, Permalinks, witness_posts, witness_table
 from core.evidence.report import ReadinessScope, ReportInput, render_report
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.spreadsheet import csv_bytes
+
+VERIFIER_FILE = "verify.py"
 
 __all__ = ["ExportEmptyError", "Progress", "Requirement", "build_export", "soa_rows", "write_soa"]
 
@@ -48,8 +62,13 @@ def build_export(
     progress: Progress | None = None,
     readiness_scope: ReadinessScope | None = None,
     zone: tzinfo = UTC,
+    permalinks: Permalinks | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, Any]:
-    """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too)."""
+    """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too).
+
+    `permalinks` are the witness posts' Slack links, fetched before the session opened.
+    """
     step = progress or (lambda _msg: None)
     records = select_records(
         db_session=db_session,
@@ -59,13 +78,20 @@ def build_export(
         framework=framework,
         progress=step,
     )
-    if records.empty:
+    if records.empty and not allow_empty:
         raise ExportEmptyError(_nothing_recorded(start, end, zone))
-    files = csv_files(records, requirements)
-    step("files")
-    file_paths = _add_blobs(files, records.submissions, db_session)
     with db_session.no_autoflush:
         head = ledger.head(db_session=db_session)
+    index = index_ledger(db_session=db_session)
+    witnesses = witness_posts(db_session=db_session, since=start, head_seq=head[0])
+    span = chain_span(
+        needed_seqs(records, index, (w.seq for w in witnesses)), head, db_session=db_session
+    )
+    files = csv_files(records, requirements, index)
+    files[WITNESS_FILE] = witness_table(witnesses, permalinks or {})
+    step("files")
+    blobs = BlobLinks()
+    file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)
     generated_at = utcnow()
     manifest = _manifest(generated_at, start, end, framework, head, records, files)
     report = ReportInput(
@@ -79,11 +105,16 @@ def build_export(
         files=file_paths,
         downloads=_downloads(files),
         zone=zone,
+        witnesses=len(witnesses),
     )
     pages = render_report(report, db_session=db_session, scope=readiness_scope)
     _add_pages(files, manifest, pages)
+    files[VERIFIER_FILE] = Path(verifier.__file__).read_bytes()
+    manifest["files"][VERIFIER_FILE] = _sha256(files[VERIFIER_FILE])
+    manifest["tables"] = tables_spec(sorted(n for n in files if n.endswith(".csv")))
+    manifest["blobs"] = blobs.paths
     step("zip")
-    _write_zip(out, manifest, files)
+    _write_zip(out, manifest, files, span, db_session)
     return manifest
 
 
@@ -94,23 +125,26 @@ def _nothing_recorded(start: datetime | None, end: datetime | None, zone: tzinfo
     return f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
 
 
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
-
-
 def _add_blobs(
-    files: dict[str, bytes], submissions: list[Submission], db_session: Session
+    files: dict[str, bytes],
+    submissions: list[Submission],
+    index: LedgerIndex,
+    blobs: BlobLinks,
+    db_session: Session,
 ) -> dict[int, str]:
-    """Copy each handed-in file under files/; return where each submission's copy is."""
+    """Copy each handed-in file under files/, tied to its record; return where each copy is."""
     paths: dict[int, str] = {}
     for s in submissions:
         if not s.file_sha256:
             continue
         blob = db_session.get(Blob, s.file_sha256)
         if blob is not None:
-            path = f"files/{s.file_sha256[:16]}_{_safe_name(s.file_name or 'file')}"
+            path = zip_path(s.file_sha256, s.file_name or "file")
             files[path] = blob.content
             paths[s.id] = path
+            seq = index.submissions.get(s.id)
+            if seq is not None and path not in blobs.paths:
+                blobs.add(path, seq)
     return paths
 
 
@@ -129,6 +163,7 @@ def _manifest(
 ) -> dict[str, Any]:
     """What the ZIP holds, with the ledger head it matches and every file's SHA-256."""
     return {
+        "format": verifier.FORMAT,
         "generated_at": generated_at.isoformat(),
         "range": {"from": iso(start) or None, "to": iso(end) or None},
         "framework": framework,
@@ -147,7 +182,11 @@ def _manifest(
 
 def _downloads(files: dict[str, bytes]) -> list[str]:
     """The tables and the manifest, as the report's summary links them."""
-    return [n for n in sorted(files) if not n.startswith("files/")] + ["manifest.json"]
+    return [n for n in sorted(files) if not n.startswith("files/")] + [
+        LEDGER_FILE,
+        VERIFIER_FILE,
+        "manifest.json",
+    ]
 
 
 def _add_pages(files: dict[str, bytes], manifest: dict[str, Any], pages: dict[str, bytes]) -> None:
@@ -157,16 +196,27 @@ def _add_pages(files: dict[str, bytes], manifest: dict[str, Any], pages: dict[st
         manifest["files"][name] = _sha256(data)
 
 
-def _write_zip(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> None:
-    """Write the ZIP beside `out` and move it into place, so a failed export leaves no partial file."""
+def _write_zip(
+    out: Path,
+    manifest: dict[str, Any],
+    files: dict[str, bytes],
+    span: ChainSpan,
+    db_session: Session,
+) -> None:
+    """Write the ZIP beside `out` and move it into place, so a failed export leaves no partial file.
+
+    ledger.jsonl is streamed from the database; manifest.json, written last, lists its hash.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             for name, data in files.items():
                 archive.writestr(name, data)
+            manifest["files"][LEDGER_FILE] = write_ledger(archive, span, db_session=db_session)
+            manifest["ledger"] = span.manifest(max(0, span.head[0] - span.first_seq + 1))
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

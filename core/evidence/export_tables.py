@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from core.evidence.export_ledger import LedgerIndex
+from core.evidence.export_links import SEQ_COLUMN
 from core.evidence.export_records import ExportRecords, Requirement, iso
 from core.models import EvidenceRequest, OrgControl
 from core.spreadsheet import csv_bytes
@@ -22,6 +24,7 @@ CONTROLS_HEADER = [
     "due_at",
     "status",
     "submissions",
+    SEQ_COLUMN,  # the control's register change in force at the export
 ]
 EVIDENCE_HEADER = [
     "submission_id",
@@ -38,6 +41,8 @@ EVIDENCE_HEADER = [
     "request_status",
     "reviewed_by",
     "review_comment",
+    SEQ_COLUMN,
+    "review_ledger_seq",  # the request's latest review, when it has one
 ]
 ACKNOWLEDGEMENTS_HEADER = [
     "campaign_id",
@@ -49,6 +54,7 @@ ACKNOWLEDGEMENTS_HEADER = [
     "failed_quiz_attempts",
     "channel",
     "message_ts",
+    SEQ_COLUMN,
 ]
 QUESTIONS_HEADER = [
     "asked_at",
@@ -59,7 +65,7 @@ QUESTIONS_HEADER = [
     "top_results",
     "confidence",
     "answered",
-    "ledger_seq",
+    SEQ_COLUMN,
 ]
 
 
@@ -83,22 +89,27 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def csv_files(records: ExportRecords, requirements: dict[str, Requirement]) -> dict[str, bytes]:
+def csv_files(
+    records: ExportRecords, requirements: dict[str, Requirement], index: LedgerIndex
+) -> dict[str, bytes]:
     """The four tables by their name in the ZIP, in the order they are written."""
     return {
-        "controls.csv": controls_table(records, requirements).csv(),
-        "evidence.csv": evidence_table(records).csv(),
-        "acknowledgements.csv": acknowledgements_table(records).csv(),
+        "controls.csv": controls_table(records, requirements, index).csv(),
+        "evidence.csv": evidence_table(records, index).csv(),
+        "acknowledgements.csv": acknowledgements_table(records, index).csv(),
         "questions.csv": questions_table(records).csv(),
     }
 
 
-def controls_table(records: ExportRecords, requirements: dict[str, Requirement]) -> Table:
+def controls_table(
+    records: ExportRecords, requirements: dict[str, Requirement], index: LedgerIndex
+) -> Table:
     """A row per in-scope requirement a control implements and per evidence request of it."""
     return _table(
         CONTROLS_HEADER,
         (
             _control_row(rid, requirements[rid], control, request, records)
+            + [index.control(control.ref)]
             for control in records.controls
             for rid in control.requirements
             if rid in records.in_scope
@@ -126,17 +137,19 @@ def _control_row(
     ]
 
 
-def evidence_table(records: ExportRecords) -> Table:
+def evidence_table(records: ExportRecords, index: LedgerIndex) -> Table:
     """A row per submission in the range, with its control and its request's review."""
     controls = {c.id: c for c in records.controls}
     requests = {r.id: r for r in records.requests}
     rows = []
     for s in records.submissions:
         request = requests[s.request_id]
+        ref = controls[request.control_id].ref
+        reviewed = request.reviewed_by is not None
         rows.append(
             [
                 s.id,
-                controls[request.control_id].ref,
+                ref,
                 request.period,
                 s.submitted_by,
                 _yes_no(s.on_behalf),
@@ -149,12 +162,14 @@ def evidence_table(records: ExportRecords) -> Table:
                 request.status,
                 request.reviewed_by,
                 request.review_comment,
+                index.submissions.get(s.id),
+                index.reviews.get((ref, request.period)) if reviewed else None,
             ]
         )
     return _table(EVIDENCE_HEADER, rows)
 
 
-def acknowledgements_table(records: ExportRecords) -> Table:
+def acknowledgements_table(records: ExportRecords, index: LedgerIndex) -> Table:
     """A row per acknowledgement in the range, with the quiz score and the failed attempts."""
     return _table(
         ACKNOWLEDGEMENTS_HEADER,
@@ -169,6 +184,7 @@ def acknowledgements_table(records: ExportRecords) -> Table:
                 records.failed_quizzes[(c.id, r.user_id)],
                 r.channel,
                 r.ts,
+                index.acks.get((c.id, r.user_id)),
             ]
             for c, r in records.acks
         ),

@@ -16,6 +16,7 @@ from core import ledger
 from core.campaigns import service as campaigns
 from core.config import Settings
 from core.evidence import report_views as views
+from core.evidence.export_files import download_only
 from core.evidence.export_records import ExportRecords, Requirement
 from core.models import EvidenceRequest
 from core.readiness import Readiness, ReadinessError, readiness
@@ -59,6 +60,7 @@ class ReportInput:
     files: dict[int, str]  # submission ID -> its copy under files/
     downloads: list[str]  # the CSVs and manifest.json, linked from the summary
     zone: tzinfo = UTC  # the organisation's: the range and due dates are its days
+    witnesses: int = 0  # the ledger witness posts listed in witnesses.csv
 
 
 @lru_cache(maxsize=1)
@@ -235,7 +237,8 @@ def _summary(
             "questions answered": len(records.questions),
         },
         "downloads": data.downloads,
-        "files": sorted(set(data.files.values())),
+        "files": [(path, download_only(path)) for path in sorted(set(data.files.values()))],
+        "witnesses": data.witnesses,
     }
 
 

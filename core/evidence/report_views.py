@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 
+from core.evidence.export_files import download_only
 from core.localtime import local_day
 from core.models import EvidenceRequest, OrgControl, Submission
 from core.readiness import STATUSES, Readiness, RequirementStatus, Tally
@@ -190,6 +191,7 @@ class EvidenceItem:
     file_name: str
     file_href: str | None  # the copy under files/, relative to the ZIP's root
     file_sha256: str
+    download_only: bool  # stored with .bin added: it could run in a browser
     status: str
     reviewed_by: str
     reviewed_at: str
@@ -220,6 +222,7 @@ def evidence_items(
                 file_name=s.file_name or "",
                 file_href=files.get(s.id),
                 file_sha256=s.file_sha256 or "",
+                download_only=download_only(files.get(s.id) or ""),
                 status=request.status,
                 reviewed_by=request.reviewed_by or "",
                 reviewed_at=when(request.reviewed_at),
