@@ -189,6 +189,12 @@ class FakeSlack:
                     )
                     self.sent_at.append(time.monotonic())
             return {"ok": True, "channel": channel, "ts": ts, "message_ts": ts}
+        if method == "chat.getPermalink":
+            channel, ts = p.get("channel", ""), p.get("message_ts", "")
+            if not channel or not ts:
+                return {"ok": False, "error": "message_not_found"}
+            link = f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
         if method in {"views.publish", "views.open", "views.update"}:
@@ -298,6 +304,15 @@ class FakeSlack:
                         self._send(403, b"forbidden", ctype="text/plain")
                         return
                     self._file(fid)
+                    return
+                # Web API methods slack-sdk calls with GET (chat.getPermalink): query parameters.
+                if path.startswith("/api/"):
+                    method = path.removeprefix("/api/")
+                    params = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                    fake.calls.append(Call(method, params, dict(self.headers)))
+                    responder = fake.responses.get(method)
+                    body = responder(params) if responder else fake._default(method, params)
+                    self._send(200, json.dumps(body).encode())
                     return
                 self._send(404, b"{}")
 

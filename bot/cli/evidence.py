@@ -136,16 +136,36 @@ def register_show(ref: Annotated[str, typer.Argument(metavar="ID")]) -> None:
 
 
 @evidence_app.command("verify")
-def evidence_verify() -> None:
+def evidence_verify(
+    export_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Check an export ZIP (or unpacked folder) as its verify.py does, not the database.",
+        ),
+    ] = None,
+) -> None:
     """Walk the hash chain; exit 1 naming the first altered, removed or reordered record."""
     from core import ledger
 
+    if export_file is not None:
+        _verify_export(export_file)
+        return
     rt = runtime()
     with rt.db.session_scope() as session:
         result = ledger.verify(db_session=session)
     if not result.ok:
         fail(f"ledger verification FAILED: {result.problem}")
     out.print(f"ledger OK: {result.records} records ({result.answers} answers), head {result.head}")
+
+
+def _verify_export(path: Path) -> None:
+    """Run the same checks the export's own verify.py runs (this version's copy of them)."""
+    from core.evidence.verifier import verify
+
+    code = verify(str(path), say=lambda line: print(line, flush=True))
+    if code:
+        raise typer.Exit(code)
 
 
 @export_app.callback()
@@ -161,13 +181,14 @@ def export(
     """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
     if ctx.invoked_subcommand is not None:
         return
-    from core.evidence.audit import export_for_auditors
+    from core.evidence.audit import export_for_auditors, witness_permalinks
 
     if out_file is None:
         fail("--out FILE.zip is required", 2)
     fw = check_framework(framework)
     rt = runtime()
     start, end = _day_range(date_from, date_to, rt.settings.zone)
+    permalinks = witness_permalinks(rt.db, rt.slack, since=start)
     with Progress(TextColumn("exporting {task.description}"), BarColumn(), console=err) as bar:
         task = bar.add_task("controls", total=4)
 
@@ -184,6 +205,7 @@ def export(
                 end=end,
                 framework=fw,
                 progress=step,
+                permalinks=permalinks,
             )
     out.print(
         f"wrote {out_file}: {done.submissions} submissions, {done.acknowledgements} acknowledgements, "

@@ -12,7 +12,7 @@ from bot.dates import day_range
 from bot.errors import UsageError, UserFacingError
 from bot.router import Command, Reply, Request, TextReply
 from bot.runtime import Runtime
-from core.evidence.audit import ExportSummary, export_for_auditors
+from core.evidence.audit import ExportSummary, export_for_auditors, witness_permalinks
 from core.models import utcnow
 
 
@@ -38,6 +38,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
     name = f"compliance-export-{utcnow():%Y%m%d-%H%M%S}.zip"
     slack = runtime.slack if request.surface != "console" else None
     folder = Path(tempfile.mkdtemp()) if slack is not None else Path.cwd()
+    permalinks = witness_permalinks(runtime.db, runtime.slack, since=start)
     with runtime.db.session_scope() as session:
         done = export_for_auditors(
             folder / name,
@@ -47,6 +48,7 @@ def handle(runtime: Runtime, request: Request, args: str) -> Reply:
             start=start,
             end=end,
             framework=framework,
+            permalinks=permalinks,
         )
     if slack is None:
         return TextReply(f"Export written to {done.path} (ledger head {done.ledger_head}).")

