@@ -177,6 +177,13 @@ def export(
         str | None, typer.Option("--to", help="To date (YYYY-MM-DD), inclusive.")
     ] = None,
     framework: FrameworkOpt = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Write the export even when nothing was recorded in the range (register and chain).",
+        ),
+    ] = False,
 ) -> None:
     """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
     if ctx.invoked_subcommand is not None:
@@ -206,6 +213,7 @@ def export(
                 framework=fw,
                 progress=step,
                 permalinks=permalinks,
+                allow_empty=allow_empty,
             )
     out.print(
         f"wrote {out_file}: {done.submissions} submissions, {done.acknowledgements} acknowledgements, "

@@ -56,8 +56,9 @@ def export_for_auditors(
     framework: str | None = None,
     progress: Progress | None = None,
     permalinks: Permalinks | None = None,
+    allow_empty: bool = False,
 ) -> ExportSummary:
-    """Write the export ZIP to `out` (ExportEmptyError when the range holds nothing)."""
+    """Write the export ZIP to `out` (ExportEmptyError when the range holds nothing, unless allowed)."""
     manifest = build_export(
         out,
         db_session=db_session,
@@ -69,6 +70,7 @@ def export_for_auditors(
         readiness_scope=ReadinessScope.of(catalogue, settings),
         zone=settings.zone,
         permalinks=permalinks,
+        allow_empty=allow_empty,
     )
     return ExportSummary.of(out, manifest)
 

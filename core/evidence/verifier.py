@@ -1,7 +1,8 @@
 """Check a compliance-bot export without trusting compliance-bot: Python's standard library only.
 
-This file is shipped in every export as verify.py. Run it inside the unpacked export with
-`python3 -I verify.py`, or on the ZIP itself with `python3 -I verify.py export.zip`.
+This file is shipped in every export as verify.py; it needs Python 3.8 or later. Run it inside the
+unpacked export with `python3 -I verify.py`, or on the ZIP with `python3 -I verify.py export.zip`
+(-I: no file beside it, and nothing in the environment, can stand in for the standard library).
 It recomputes the hash chain in ledger.jsonl from the anchor to the head, checks every CSV row
 against the ledger record it names (the columns each table maps are listed in manifest.json),
 every file under files/ against the SHA-256 its record states, every witness post against the
@@ -113,6 +114,10 @@ class Check:
         return f"[FAIL] {self.name}: {self.problem}"
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _digest_files(export: Export) -> dict[str, str]:
     digests = {}
     for name in sorted(export.names):
@@ -135,7 +140,7 @@ def check_manifest(export: Export, digests: dict[str, str]) -> Check:
             check.fail(f"{name} does not match its SHA-256 in manifest.json (changed after export)")
     for name in sorted(set(digests) - set(listed) - {"manifest.json"}):
         check.fail(f"{name} is in the export but not listed in manifest.json")
-    check.summary = f"{len(listed)} files match their SHA-256"
+    check.summary = f"{_n(len(listed), 'file')} match their SHA-256"
     return check
 
 
@@ -145,7 +150,10 @@ class Needs:
     def __init__(self, manifest: dict[str, Any]) -> None:
         self.tables: dict[str, list[dict[str, Any]]] = manifest.get("tables", {})
         self.blobs: dict[str, dict[str, Any]] = manifest.get("blobs", {})
-        self.seqs: set[int] = {int(spec["seq"]) for spec in self.blobs.values()}
+        self.blob_paths: dict[int, set[str]] = {}  # seq -> the value paths its files need
+        for spec in self.blobs.values():
+            self.blob_paths.setdefault(int(spec["seq"]), set()).add(spec["path"])
+        self.seqs: set[int] = set(self.blob_paths)
         self.kinds: dict[int, str] = {}  # seq -> kind, for every needed record seen
         self.expected: dict[tuple[str, int, int], str] = {}  # (table, link, seq) -> row digest
         self.values: dict[tuple[int, str], Any] = {}  # (seq, path) -> value, for blobs
@@ -172,9 +180,8 @@ class Needs:
             for i, link in enumerate(links):
                 if _kind_fits(link, record["kind"]):
                     self.expected[(table, i, seq)] = _digest(_expected(record, link))
-        for spec in self.blobs.values():
-            if int(spec["seq"]) == seq:
-                self.values[(seq, spec["path"])] = _value(record, spec["path"])
+        for path in self.blob_paths.get(seq, ()):
+            self.values[(seq, path)] = _value(record, path)
 
 
 def _rows(export: Export, table: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -277,7 +284,7 @@ def check_chain(export: Export, needs: Needs) -> Check:
     anchor = str(info.get("anchor", GENESIS))
     start = "the first record ever" if first == 1 else f"record {first} (anchor {anchor[:16]}…)"
     check.summary = (
-        f"{count} records recompute from {start} to the head"
+        f"{_n(count, 'record')} recompute from {start} to the head"
         if count
         else "the export's range holds no ledger records: nothing to recompute"
     )
@@ -311,7 +318,9 @@ def check_table(export: Export, needs: Needs, table: str) -> Check:
             if problem:
                 check.fail(f"{table} row {number}: {problem}")
     columns = sum(len(link["columns"]) for link in links)
-    check.summary = f"{rows} rows match the records they name ({columns} columns checked)"
+    check.summary = (
+        f"{_n(rows, 'row')} match the records they name ({_n(columns, 'column')} checked)"
+    )
     return check
 
 
@@ -340,8 +349,8 @@ def _which_cell(export: Export, seq: int, link: dict[str, Any], actual: list[str
     for line in export.text(name):
         record = _record(line)
         if record is not None and record["seq"] == seq:
-            for (column, spec), have in zip(link["columns"].items(), actual, strict=True):
-                want = cell(_value(record, _spec(spec)["path"]), _spec(spec))
+            for i, (column, spec) in enumerate(link["columns"].items()):
+                want, have = cell(_value(record, _spec(spec)["path"]), _spec(spec)), actual[i]
                 if want != have:
                     return f"{column} is {have!r} but record {seq} says {want!r}"
     return f"does not match record {seq}"
@@ -362,7 +371,7 @@ def check_files(export: Export, needs: Needs, digests: dict[str, str]) -> Check:
     unclaimed = sorted(n for n in export.names if n.startswith("files/") and n not in needs.blobs)
     for path in unclaimed:
         check.fail(f"{path} is tied to no ledger record in manifest.json")
-    check.summary = f"{len(needs.blobs)} files match the SHA-256 their records state"
+    check.summary = f"{_n(len(needs.blobs), 'file')} match the SHA-256 their records state"
     return check
 
 
@@ -402,7 +411,7 @@ def _run(export: Export) -> list[Check]:
     tables = [check_table(export, needs, t) for t in needs.tables]
     for name in sorted(n for n in export.names if n.endswith(".csv") and n not in needs.tables):
         declared.fail(f"{name} is not declared in manifest.json, so its rows are tied to nothing")
-    declared.summary = f"{len(needs.tables)} tables declared with their ledger columns"
+    declared.summary = f"{_n(len(needs.tables), 'table')} declared with their ledger columns"
     return [
         chain,
         declared,

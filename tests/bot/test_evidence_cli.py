@@ -65,6 +65,15 @@ def test_export_and_soa_cli(
         env=env,
     )
     assert empty.exit_code == 1 and "nothing exported" in empty.output
+    allowed = runner.invoke(
+        app,
+        ["export", "--out", str(tmp_path / "b.zip"), "--from", "2001-01-01", "--to", "2001-02-01"]
+        + ["--allow-empty"],
+        env=env,
+    )
+    assert allowed.exit_code == 0, allowed.output
+    checked = runner.invoke(app, ["evidence", "verify", "--export", str(tmp_path / "b.zip")])
+    assert checked.exit_code == 0 and "VERIFIED: every check passed." in checked.output
     bad = runner.invoke(
         app, ["export", "--out", str(tmp_path / "c.zip"), "--from", "yesterday"], env=env
     )

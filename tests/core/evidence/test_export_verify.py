@@ -56,6 +56,9 @@ def test_the_shipped_verifier_passes_on_the_zip_and_on_the_unpacked_folder(
         assert f"[ OK ] {check}:" in on_zip.stdout
     assert "[ OK ] witnesses.csv: 1 row" in on_zip.stdout
     assert on_zip.stdout.rstrip().endswith("VERIFIED: every check passed.")
+    # The summary page tells the auditor how to run it and what it proves.
+    index = zipfile.ZipFile(exported).read("index.html").decode()
+    assert "python3 -I verify.py" in index and "What it proves" in index
     folder = tmp_path / "unpacked"
     zipfile.ZipFile(exported).extractall(folder)
     in_folder = run_verifier(folder)
@@ -228,3 +231,8 @@ def test_an_edited_manifest_is_named(exported: Path, tmp_path: Path) -> None:
     assert "FAILED: manifest: index.html does not match its SHA-256" in failure(
         run_verifier(forged)
     )
+
+
+def test_the_verifier_is_python_3_8_syntax() -> None:
+    # Auditors run whatever python3 their machine has: no syntax newer than 3.8.
+    ast.parse(Path(verifier.__file__).read_text(), feature_version=(3, 8))
