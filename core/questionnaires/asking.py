@@ -23,6 +23,9 @@ _PRODUCT = re.compile(
     r"\bclient data\b|\btenants?\b|\bmulti-tenan\w*|\bcustomer[- ]facing\b|\bend[- ]users?\b",
     re.IGNORECASE,
 )
+_AUDIT = re.compile(r"\baudit(?:s|ing|ors?)?\b", re.IGNORECASE)
+INTERNAL_AUDIT = ("9.2", "9.2.1", "9.2.2", "CC4.1", "CC4.2", "A.5.35", "topic.internal-audit")
+LOGGING = ("A.8.15", "A.8.16", "CC7.2", "org.logging-monitoring")
 AUDIT_PROGRAMME = ("9.2", "9.2.1", "9.2.2", "A.8.34", "A.6.3", "7.2", "7.3", "CC4.1", "CC4.2")
 SERVICE = (
     *("A.8.3", "A.8.11", "A.8.12", "A.8.15", "A.8.16", "A.8.22", "A.8.24", "A.8.25", "A.8.26"),
@@ -30,7 +33,7 @@ SERVICE = (
     *("CC8.1", "org.change-management", "org.cryptography", "org.logging-monitoring"),
 )
 STAFF = ("A.6.1", "A.6.2", "A.6.3", "A.6.5", "A.6.7", "7.2", "7.3", "CC1.4", "org.people-security")
-PREFER, AVOID = 1.15, 0.7
+PREFER, AVOID, STRONG = 1.15, 0.7, 1.25
 SECTION_CHARS = 80
 
 
@@ -46,7 +49,7 @@ def about_product(question: str) -> bool:
 
 def query_for(question: str, section: str = "") -> str:
     """The search query for a row: audit records read as logging, the section heading as context."""
-    query = _AUDIT_LOGGING.sub("security event logs", question)
+    query = _AUDIT_LOGGING.sub("event logging records", question)
     heading = " ".join(section.split())[:SECTION_CHARS]
     if heading and heading.casefold() not in query.casefold():
         query = f"{query} ({heading})"
@@ -57,20 +60,23 @@ def rerank(hits: list[Hit], question: str, section: str = "") -> list[Hit]:
     """Hits re-ordered by what is asked: logging is not internal audit; the service before the staff."""
     asked = f"{question} {section}"
     logging, product = about_logging(asked), about_product(question)
-    if not logging and not product:
+    audit = not logging and bool(_AUDIT.search(question))
+    if not (logging or product or audit):
         return hits
     out = []
     for hit in hits:
+        cited = set(hit.entry.cites) if hit.entry.framework == "topic" else {hit.entry.id}
         factor = 1.0
-        entry_id = hit.entry.id
-        cited = set(hit.entry.cites) if hit.entry.framework == "topic" else {entry_id}
-        if logging and (cited & set(AUDIT_PROGRAMME) or entry_id.startswith("topic.audit")):
-            factor *= AVOID
-        if logging and cited & {"A.8.15", "A.8.16", "CC7.2", "org.logging-monitoring"}:
-            factor *= PREFER
-        if product and cited & set(SERVICE):
-            factor *= PREFER
-        if product and cited & set(STAFF) and not cited & set(SERVICE):
-            factor *= AVOID
+        if logging:
+            factor *= AVOID if cited & set(AUDIT_PROGRAMME) else 1.0
+            factor *= STRONG if cited & set(LOGGING) else 1.0
+        if audit:
+            factor *= (
+                STRONG if cited & set(INTERNAL_AUDIT) or hit.entry.id in INTERNAL_AUDIT else 1.0
+            )
+            factor *= AVOID if cited & set(STAFF) and not cited & set(INTERNAL_AUDIT) else 1.0
+        if product:
+            factor *= PREFER if cited & set(SERVICE) else 1.0
+            factor *= AVOID if cited & set(STAFF) and not cited & set(SERVICE) else 1.0
         out.append(dataclasses.replace(hit, score=hit.score * factor) if factor != 1.0 else hit)
     return sorted(out, key=lambda h: -h.score)

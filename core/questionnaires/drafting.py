@@ -300,7 +300,7 @@ class Drafter:
                     # A near library answer beats nothing, but a person has to confirm it fits.
                     suggestion = self._from_library(*near, question)
                     return dataclasses.replace(suggestion, status="suggested", library_id=None)
-            return self._needs_review(result.hits, nearest)
+            return self._needs_review(hits or result.hits, nearest)
         sentences = [policy_sentence(policy.entry)] if policy else []
         sources = [Source(policy.entry.id, "policy")] if policy else []
         for control in controls:
