@@ -73,7 +73,7 @@ def answer_file(
         answered, items = answer_and_record(runtime, request, upload, channel, ts)
     except QuestionnaireError as exc:
         raise UserFacingError(str(exc)) from None
-    summary = summary_text(upload.name, answered.counts())
+    summary = summary_text(upload.name, answered.counts(), answered.questionnaire.describe())
     client.files_upload_v2(
         channel=channel,
         thread_ts=ts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.common import Block, actions, button, context, divider, modal, section, text_input
@@ -16,15 +17,16 @@ ANSWER_SHOWN = 700
 LABELS = {"approved": "approved", "suggested": "suggested", "needs_review": "needs review"}
 
 
-def summary_text(file_name: str, counts: dict[str, int]) -> str:
-    """One line per status: what came back and what to do next."""
+def summary_text(file_name: str, counts: dict[str, int], used: Sequence[str] = ()) -> str:
+    """One line per status: what came back and what to do next; then the sheets and columns used."""
     total = sum(counts.values())
+    lines = "".join(f"\nUsed {line}" for line in used)
     return (
         f"I answered *{file_name}*: {total} question{'s' if total != 1 else ''}: "
         f"{counts['approved']} approved from the library, {counts['suggested']} suggested, "
         f"{counts['needs_review']} need review. The answered file is attached here; approve the "
         "rows below (or edit, then approve) and they join the answer library, so the next "
-        "questionnaire reuses them."
+        "questionnaire reuses them." + lines
     )
 
 

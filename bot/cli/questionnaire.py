@@ -33,19 +33,25 @@ def questionnaire_answer(
     column: Annotated[
         str | None, typer.Option("--column", help="Header of the question column.")
     ] = None,
+    sheet: Annotated[
+        list[str] | None,
+        typer.Option("--sheet", help="A sheet holding questions (repeat for several)."),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per question instead.")
     ] = False,
 ) -> None:
-    """Add Answer, Status, Confidence and Sources columns; the file keeps every other cell and sheet."""
+    """Fill the file's own answer columns (or add Answer, Status, Confidence, Sources); every other cell is kept."""
     if not file.is_file():
         fail(f"{file} does not exist")
     target = out_file if out_file is not None else (None if as_json else default_out(file))
     if target is not None and target.suffix.lower() != file.suffix.lower():
         fail(f"--out must be a {file.suffix} file like the questionnaire", 2)
-    answered = answer_with_progress(file, column)
+    answered = answer_with_progress(file, column, sheet or [])
     if target is not None:
         target.write_bytes(answered.content)
+    for line in answered.questionnaire.describe():
+        err.print(f"Used {line}", highlight=False, soft_wrap=True)
     if as_json:
         for row in answered.rows:
             print(json.dumps(row.as_json(), ensure_ascii=False))
@@ -59,7 +65,7 @@ def questionnaire_answer(
     )
 
 
-def answer_with_progress(file: Path, column: str | None) -> AnsweredFile:
+def answer_with_progress(file: Path, column: str | None, sheets: list[str]) -> AnsweredFile:
     """Answer the file with a progress bar on stderr; a questionnaire error ends the command."""
     from core.questionnaires import QuestionnaireError
     from core.questionnaires.service import answer_questionnaire
@@ -89,6 +95,7 @@ def answer_with_progress(file: Path, column: str | None) -> AnsweredFile:
                     searcher=searcher,
                     zone=rt.settings.zone,
                     column=column,
+                    sheets=sheets,
                     progress=step,
                 )
         except QuestionnaireError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import string
 import threading
 from collections import defaultdict
@@ -16,7 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import EvidenceRequest, LibraryEntry, OrgControl
+from core.questionnaires.asking import query_for, rerank
 from core.questionnaires.model import Draft, Source, fold
+from core.questionnaires.polarity import (
+    answer_polarity,
+    asks_about_event,
+    closed,
+    limit_reuse,
+    same_question,
+)
 from core.questionnaires.templates import background_sentence, control_sentence, policy_sentence
 from knowledge.embedder import Embedder
 from knowledge.schema import Entry
@@ -146,6 +155,17 @@ class Remembered:
         return np.stack([self.vectors[t] for t in texts])
 
 
+def own_choice(policy: Hit | None, controls: list[ControlFacts]) -> str | None:
+    """Yes only from the organisation's own records: a policy it wrote, or a control with accepted evidence."""
+    if policy is not None and policy.via != "cites":
+        return "Yes"
+    if any(c.applicable and c.accepted is not None for c in controls):
+        return "Yes"
+    if controls and not any(c.applicable for c in controls):
+        return "N/A"
+    return None  # catalogue background, or controls not yet shown to operate
+
+
 def _empty(question: str) -> bool:
     # The same test as Searcher.search: such a question raises EmptyQueryError there.
     return not " ".join(question.split()).strip(string.punctuation + " ")
@@ -175,11 +195,18 @@ class Drafter:
             for requirement in control.requirements:
                 self._implementing[requirement].append(control)
 
-    def draft_all(self, questions: Sequence[str], progress: Progress | None = None) -> list[Draft]:
-        """A draft per question; a question asked twice is drafted once and reused."""
+    def draft_all(
+        self,
+        questions: Sequence[str],
+        progress: Progress | None = None,
+        sections: Sequence[str] = (),
+    ) -> list[Draft]:
+        """A draft per question (with its section heading as context); a question asked twice is drafted once."""
         first: dict[str, str] = {}
-        for q in questions:
+        context: dict[str, str] = {}
+        for n, q in enumerate(questions):
             first.setdefault(fold(q), q)
+            context.setdefault(fold(q), sections[n] if n < len(sections) else "")
         distinct = list(first.values())  # in order of first appearance
         drafts: dict[str, Draft] = {}
         out: list[Draft] = []
@@ -187,17 +214,18 @@ class Drafter:
             key = fold(question)
             if key not in drafts:  # the first question not drafted yet: draft the next chunk
                 chunk = distinct[len(drafts) : len(drafts) + CHUNK]
-                drafts.update(zip(map(fold, chunk), self.draft_many(chunk), strict=True))
+                contexts = [context[fold(q)] for q in chunk]
+                drafts.update(zip(map(fold, chunk), self.draft_many(chunk, contexts), strict=True))
             out.append(drafts[key])
             if progress is not None:
                 progress(done, len(questions))
-        return out
+        return limit_reuse(questions, out)
 
     def draft(self, question: str) -> Draft:
         """One question: library match, else organisation content, else needs_review."""
         return self.draft_many([question])[0]
 
-    def draft_many(self, questions: Sequence[str]) -> list[Draft]:
+    def draft_many(self, questions: Sequence[str], sections: Sequence[str] = ()) -> list[Draft]:
         """Distinct questions drafted with one embedding call for the library and one for search."""
         drafts: dict[int, Draft] = {}
         nearest = self._nearest(questions)
@@ -205,14 +233,19 @@ class Drafter:
         for i, (question, near) in enumerate(zip(questions, nearest, strict=True)):
             exact = self._exact.get(fold(question))
             if exact is not None:
-                drafts[i] = self._from_library(exact, 1.0)
-            elif near is not None and near[1] >= self.limits.library:
-                drafts[i] = self._from_library(*near)
+                drafts[i] = self._from_library(exact, 1.0, question)
+            elif (
+                near is not None
+                and near[1] >= self.limits.library
+                and same_question(question, near[0].question, near[0].answer)
+            ):
+                drafts[i] = self._from_library(*near, question)
             else:
                 composed.append(i)
-        results = self._search([questions[i] for i in composed])
+        section = [sections[i] if i < len(sections) else "" for i in range(len(questions))]
+        results = self._search([query_for(questions[i], section[i]) for i in composed])
         for i, result in zip(composed, results, strict=True):
-            drafts[i] = self._compose(result, nearest[i])
+            drafts[i] = self._compose(questions[i], section[i], result, nearest[i])
         return [drafts[i] for i in range(len(questions))]
 
     def _nearest(self, questions: Sequence[str]) -> list[tuple[LibraryAnswer, float] | None]:
@@ -239,25 +272,35 @@ class Drafter:
             return None
 
     @staticmethod
-    def _from_library(answer: LibraryAnswer, score: float) -> Draft:
+    def _from_library(answer: LibraryAnswer, score: float, question: str) -> Draft:
         sources = (Source(f"LIB-{answer.id}", "library"), *answer.sources)
-        return Draft(answer.answer, "approved", min(1.0, score), sources, answer.id)
+        choice = answer_polarity(answer.answer) if closed(question) else None
+        return Draft(answer.answer, "approved", min(1.0, score), sources, answer.id, choice)
 
     def _compose(
-        self, result: SearchResult | None, nearest: tuple[LibraryAnswer, float] | None
+        self,
+        question: str,
+        section: str,
+        result: SearchResult | None,
+        nearest: tuple[LibraryAnswer, float] | None,
     ) -> Draft:
         if result is None:
             return Draft("", "needs_review", 0.0)
-        hits = result.hits if result.in_scope else []
+        hits = rerank(result.hits, question, section) if result.in_scope else []
+        if asks_about_event(question):
+            # Only the organisation can say whether it happened; its library does not say.
+            return self._needs_review(hits, nearest)
         requirements = self._requirements(hits)
         policy = self._policy(hits, requirements)
         controls = self._controls([entry for entry, _ in requirements])
         if policy is None and not controls:
-            if nearest is not None and nearest[1] >= self.limits.library_suggestion:
-                # A near library answer beats nothing, but a person has to confirm it fits.
-                suggestion = self._from_library(*nearest)
-                return Draft(suggestion.answer, "suggested", nearest[1], suggestion.sources)
-            return self._needs_review(result.hits, nearest)
+            near = nearest
+            if near is not None and near[1] >= self.limits.library_suggestion:
+                if same_question(question, near[0].question, near[0].answer):
+                    # A near library answer beats nothing, but a person has to confirm it fits.
+                    suggestion = self._from_library(*near, question)
+                    return dataclasses.replace(suggestion, status="suggested", library_id=None)
+            return self._needs_review(hits or result.hits, nearest)
         sentences = [policy_sentence(policy.entry)] if policy else []
         sources = [Source(policy.entry.id, "policy")] if policy else []
         for control in controls:
@@ -279,7 +322,9 @@ class Drafter:
             sources.extend(Source(e.id, "catalogue") for e in background)
         scores = [policy.score] if policy else []
         scores += [score for _, score in requirements[:1]]
-        return Draft(" ".join(sentences), "suggested", min(1.0, max(scores)), tuple(sources))
+        choice = own_choice(policy, controls) if closed(question) else None
+        confidence = min(1.0, max(scores))
+        return Draft(" ".join(sentences), "suggested", confidence, tuple(sources), choice=choice)
 
     def _policy(self, hits: list[Hit], requirements: list[tuple[Entry, float]]) -> Hit | None:
         """The best-matching policy, or else the policy citing the best-matching requirement."""

@@ -87,6 +87,8 @@ class Draft:
     confidence: float
     sources: tuple[Source, ...] = ()
     library_id: int | None = None  # the library entry an approved answer came from
+    choice: str | None = None  # Yes, No or N/A when the organisation's own records say so
+    suggestion: str = ""  # a library answer offered to the reviewer, not given as the answer
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,20 @@ class AnsweredRow:
     row: int
     question: str
     draft: Draft
+    sheet: str = ""  # the workbook sheet ("" for a CSV)
+    id: str = ""  # the question's own ID in the file (`IAM-04.1`), "" when it has none
+    section: str = ""  # the section heading above the question
 
     def as_json(self) -> dict[str, Any]:
-        """The documented --json object: row, question, answer, status, confidence, sources."""
+        """The documented --json object: sheet, row, id, question, answer, choice, status, confidence, sources."""
         return {
+            "sheet": self.sheet,
             "row": self.row,
+            "id": self.id,
             "question": self.question,
             "answer": self.draft.answer,
+            "choice": self.draft.choice,
+            "suggestion": self.draft.suggestion,
             "status": self.draft.status,
             "confidence": round(self.draft.confidence, 2),
             "sources": [s.as_json() for s in self.draft.sources],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -48,17 +49,20 @@ def answer_questionnaire(
     searcher: Searcher,
     zone: ZoneInfo,
     column: str | None = None,
+    sheets: Sequence[str] = (),
     progress: Progress | None = None,
     thresholds: Thresholds | None = None,
 ) -> AnsweredFile:
     """Open a .csv/.xlsx questionnaire, draft every question, and write the answered file (no writes to the database)."""
-    questionnaire = open_questionnaire(name, content, column=column)
+    questionnaire = open_questionnaire(name, content, column=column, sheets=sheets)
     drafter = Drafter(searcher, gather(db_session=db_session, zone=zone), thresholds)
-    texts = [text for _, text in questionnaire.questions]
-    drafts = drafter.draft_all(texts, progress)
+    entries = list(questionnaire.entries())
+    drafts = drafter.draft_all(
+        [q.text for _, q in entries], progress, [q.section for _, q in entries]
+    )
     rows = [
-        AnsweredRow(row, text, draft)
-        for (row, text), draft in zip(questionnaire.questions, drafts, strict=True)
+        AnsweredRow(q.row, q.text, draft, sheet=each.title, id=q.id, section=q.section)
+        for (each, q), draft in zip(entries, drafts, strict=True)
     ]
     return AnsweredFile(questionnaire, rows, questionnaire.write(rows))
 

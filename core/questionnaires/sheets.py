@@ -1,19 +1,18 @@
-"""A questionnaire file: find its question column, list its questions, write it back with answers added."""
+"""A questionnaire file: find the sheets and columns that hold its questions, list them, read them back."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.questionnaires.model import AnsweredRow, QuestionnaireError, sources_text
+from core.questionnaires import layout as lay
+from core.questionnaires.layout import Question, SheetLayout
+from core.questionnaires.model import AnsweredRow, QuestionnaireError
 from core.questionnaires.tables import (
     cell_text,
     csv_records,
@@ -21,66 +20,24 @@ from core.questionnaires.tables import (
     file_format,
     open_workbook,
 )
-from core.spreadsheet import neutralise, safe_row
 
-ADDED = ("Answer", "Status", "Confidence", "Sources")
-HEADER_SCAN_ROWS = 20
-# Header names of a question column, best first; anything containing "question" comes after.
-QUESTION_HEADERS = (
-    "question",
-    "questions",
-    "control question",
-    "question text",
-    "security question",
-    "assessment question",
-    "questionnaire question",
-    "requirement",
-    "requirements",
-    "control requirement",
-    "query",
-)
-_ID_WORDS = ("id", "#", "no", "no.", "number", "ref", "reference", "num")
+# Kept for callers that import them from here.
+ADDED = lay.ADDED
+HEADER_SCAN_ROWS = lay.HEADER_SCAN_ROWS
+normal_header = lay.normal_header
 
-
-def normal_header(value: Any) -> str:
-    """A header as compared: lower case, single spaces, no trailing ':' or '*'."""
-    return " ".join(cell_text(value).split()).lower().rstrip(":* ")
-
-
-def _rank(header: str) -> int | None:
-    if not header:
-        return None
-    if header in QUESTION_HEADERS:
-        return QUESTION_HEADERS.index(header)
-    words = header.replace("(", " ").replace(")", " ").split()
-    if words and words[-1] in _ID_WORDS:
-        return None  # "Question ID", "Question #": the numbering, not the text
-    if "question" in header:
-        return len(QUESTION_HEADERS)
-    if "requirement" in header:
-        return len(QUESTION_HEADERS) + 1
-    return None
+# Twice the largest file the project answers in its tests (10,000 rows): every question costs a
+# search, and a file far beyond that is more likely a mistake than a questionnaire.
+MAX_QUESTIONS = 20_000
 
 
 def find_column(rows: list[list[Any]], column: str | None, name: str) -> tuple[int, int]:
     """(header row index, column index), both 0-based, of the question column in the first rows."""
-    best: tuple[int, int, int] | None = None
-    wanted = normal_header(column) if column is not None else None
-    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        for c, value in enumerate(row):
-            header = normal_header(value)
-            if wanted is not None:
-                if header and header == wanted:
-                    return r, c
-                continue
-            rank = _rank(header)
-            if rank is not None and (best is None or rank < best[0]):
-                best = (rank, r, c)
-    if best is not None:
-        return best[1], best[2]
-    found = next((row for row in rows[:HEADER_SCAN_ROWS] if any(cell_text(v) for v in row)), [])
-    headers = ", ".join(f"'{cell_text(v)}'" for v in found if cell_text(v))[:400] or "none"
-    if wanted is not None:
+    found = lay.find_header(rows, column)
+    if found is not None:
+        return found
+    headers = lay.headers_found(rows)
+    if column is not None:
         raise QuestionnaireError(
             f"{name} has no column headed '{column}'. Headers found: {headers}. "
             "Use --column with one of them."
@@ -93,183 +50,180 @@ def find_column(rows: list[list[Any]], column: str | None, name: str) -> tuple[i
 
 @dataclass
 class Questionnaire:
-    """An opened questionnaire: its questions by row and what is needed to write it back."""
+    """An opened questionnaire: the sheets with questions, and what is needed to write it back."""
 
     name: str
     format: str
-    header_row: int  # 1-based
-    question_column: int  # 1-based
-    questions: list[tuple[int, str]]  # (1-based row, question text)
+    layouts: list[SheetLayout]
     _records: list[list[str]] = field(default_factory=list, repr=False)
     _delimiter: str = ","
     _bom: bool = False
     _book: Workbook | None = field(default=None, repr=False)
-    _sheet: str | None = None
+
+    @property
+    def header_row(self) -> int:
+        """The first question sheet's header row (1-based)."""
+        return self.layouts[0].header_row
+
+    @property
+    def question_column(self) -> int:
+        """The first question sheet's question column (1-based)."""
+        return self.layouts[0].question_column
+
+    @property
+    def questions(self) -> list[Question]:
+        """Every question, sheet by sheet in workbook order."""
+        return [q for each in self.layouts for q in each.questions]
+
+    def entries(self) -> Iterator[tuple[SheetLayout, Question]]:
+        """Each question with the layout of its sheet."""
+        for each in self.layouts:
+            for q in each.questions:
+                yield each, q
 
     def write(self, answered: list[AnsweredRow]) -> bytes:
-        """The file as it came, with Answer, Status, Confidence and Sources filled in, in its format."""
-        by_row = {a.row: a for a in answered}
-        if self.format == "csv":
-            return self._write_csv(by_row)
-        return self._write_xlsx(by_row)
+        """The file as it came, with the answers in its own answer columns or four appended ones."""
+        from core.questionnaires.writing import write
 
-    def _write_csv(self, by_row: dict[int, AnsweredRow]) -> bytes:
-        header = self._records[self.header_row - 1]
-        columns = _added_columns([normal_header(h) for h in header])
-        width = max(len(header), max(columns) + 1)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=self._delimiter, lineterminator="\r\n")
-        for n, record in enumerate(self._records, start=1):
-            if n < self.header_row:
-                writer.writerow(safe_row(record))
-                continue
-            row = list(record) + [""] * (width - len(record))
-            values = list(ADDED) if n == self.header_row else _cells(by_row.get(n))
-            if n == self.header_row or n in by_row:
-                for index, value in zip(columns, values, strict=True):
-                    row[index] = value
-            writer.writerow(safe_row(row))
-        # A BOM tells Excel the file is UTF-8 (it would guess Windows-1252 otherwise).
-        return (("\ufeff" if self._bom else "") + buffer.getvalue()).encode("utf-8")
+        return write(self, answered)
 
-    def _write_xlsx(self, by_row: dict[int, AnsweredRow]) -> bytes:
-        assert self._book is not None and self._sheet is not None
-        sheet = self._book[self._sheet]
-        headers = [normal_header(c.value) for c in sheet[self.header_row]]
-        columns = [c + 1 for c in _added_columns(headers)]
-        template = sheet.cell(self.header_row, self.question_column)
-        for column, title in zip(columns, ADDED, strict=True):
-            cell = sheet.cell(self.header_row, column, title)
-            if template.has_style:
-                cell.font = template.font.copy()
-                cell.fill = template.fill.copy()
-                cell.border = template.border.copy()
-        sheet.column_dimensions[get_column_letter(columns[0])].width = 70
-        sheet.column_dimensions[get_column_letter(columns[3])].width = 40
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for row, answered in by_row.items():
-            for column, value in zip(columns, _cells(answered), strict=True):
-                cell = sheet.cell(row, column, value)
-                cell.alignment = wrap
-        for each in self._book.worksheets:
-            _neutralise_sheet(each)
-        buffer = io.BytesIO()
-        self._book.save(buffer)
-        return buffer.getvalue()
+    def describe(self) -> list[str]:
+        """The sheets and columns used, one line each (CSV: the columns)."""
+        return [each.describe() for each in self.layouts]
 
 
-def _added_columns(headers: list[str]) -> list[int]:
-    """0-based columns for the added values: the existing ones of that name (a re-run), else new."""
-    out: list[int] = []
-    next_free = len(headers)
-    while next_free and not headers[next_free - 1]:
-        next_free -= 1
-    for title in ADDED:
-        if title.lower() in headers:
-            out.append(headers.index(title.lower()))
-        else:
-            out.append(next_free)
-            next_free += 1
-    return out
-
-
-def _cells(answered: AnsweredRow | None) -> list[Any]:
-    if answered is None:
-        return ["", "", "", ""]
-    draft = answered.draft
-    return [draft.answer, draft.status, round(draft.confidence, 2), sources_text(draft.sources)]
-
-
-def _neutralise_sheet(sheet: Worksheet) -> None:
-    # Every cell written is made safe: a text value that would start a formula is shown as text.
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell, MergedCell) or not isinstance(cell.value, str):
-                continue
-            safe = neutralise(cell.value)
-            if safe != cell.value:
-                cell.value = safe
-                cell.data_type = "s"
-
-
-def _heading_cells(sheet: Worksheet) -> set[tuple[int, int]]:
-    """Top-left cells of merges across several columns: section titles, not questions."""
-    return {(m.min_row, m.min_col) for m in sheet.merged_cells.ranges if m.max_col > m.min_col}
-
-
-def open_questionnaire(name: str, content: bytes, *, column: str | None = None) -> Questionnaire:
-    """Open a .csv or .xlsx questionnaire and list its questions (first sheet with a question column)."""
+def open_questionnaire(
+    name: str, content: bytes, *, column: str | None = None, sheets: Sequence[str] = ()
+) -> Questionnaire:
+    """Open a .csv or .xlsx questionnaire and find its questions (every question sheet of a workbook)."""
     if file_format(name) == "csv":
         return _open_csv(name, content, column)
-    return _open_xlsx(name, content, column)
+    return _open_xlsx(name, content, column, list(sheets))
 
 
 def _open_csv(name: str, content: bytes, column: str | None) -> Questionnaire:
     decoded = decode_csv(content, name)
     records = [record for _, record in csv_records(decoded)]
     r, c = find_column(records, column, name)
-    questions = [
-        (n, " ".join(rec[c].split()))
-        for n, rec in enumerate(records, start=1)
-        if n > r + 1 and c < len(rec) and rec[c].strip()
-    ]
-    q = Questionnaire(name, "csv", r + 1, c + 1, questions, records, decoded.delimiter)
+    layout = lay.start_layout("", records[r], r, c)
+    layout.choice_column = layout.comment_column = None  # a CSV gains the four columns
+    lay.collect(layout, ((n, rec) for n, rec in enumerate(records, start=1) if n > r + 1))
+    lay.finish(layout, set())
+    q = Questionnaire(name, "csv", [layout], records, decoded.delimiter)
     q._bom = decoded.encoding != "utf-8"
     return _checked(q)
 
 
-def _open_xlsx(name: str, content: bytes, column: str | None) -> Questionnaire:
-    book = open_workbook(content, name)
-    # Checked first: iterating a sheet's rows creates the cells it visits.
-    empty = all(_is_blank(s) for s in book.worksheets)
-    problem: QuestionnaireError | None = None
-    for sheet in book.worksheets:
-        rows = [list(v) for v in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
-        try:
-            r, c = find_column(rows, column, name)
-        except QuestionnaireError as exc:
-            problem = problem or exc
+def _open_xlsx(name: str, content: bytes, column: str | None, wanted: list[str]) -> Questionnaire:
+    reading = open_workbook(content, name, read_only=True)
+    try:
+        layouts = _read_layouts(reading, name, column, wanted)
+    finally:
+        reading.close()
+    book = open_workbook(content, name)  # whole, formulas kept: it is written back
+    for each in layouts:
+        sheet = book[each.title]
+        lay.finish(each, _merged_headings(sheet, each.question_column))
+        _answer_columns(book, sheet, each)
+    q = Questionnaire(name, "xlsx", [each for each in layouts if each.questions], _book=book)
+    if not q.layouts:
+        first = layouts[0]
+        raise QuestionnaireError(
+            f"{name} has a question column (sheet '{first.title}', row {first.header_row}) "
+            "but no questions under it."
+        )
+    return _checked(q)
+
+
+def _read_layouts(
+    book: Workbook, name: str, column: str | None, wanted: list[str]
+) -> list[SheetLayout]:
+    """One streamed pass: each question sheet's header, columns and candidate rows."""
+    titles = book.sheetnames
+    by_fold = {t.casefold(): t for t in titles}
+    missing = [w for w in wanted if w.casefold() not in by_fold]
+    if missing:
+        raise QuestionnaireError(
+            f"{name} has no sheet named {', '.join(repr(m) for m in missing)}. Sheets: "
+            f"{', '.join(repr(t) for t in titles)}. Use --sheet with one of them."
+        )
+    chosen = [by_fold[w.casefold()] for w in wanted]
+    order = chosen or [t for t in titles if not lay.skipped_sheet(t) and _visible(book[t])] + [
+        t for t in titles if lay.skipped_sheet(t) or not _visible(book[t])
+    ]
+    layouts: list[SheetLayout] = []
+    first_seen: list[list[Any]] | None = None
+    blank = True
+    for title in order:
+        if layouts and not chosen and (lay.skipped_sheet(title) or not _visible(book[title])):
+            break  # explanation sheets are read only when no other sheet holds questions
+        rows = _rows(book[title])
+        head = [list(r) for r in islice(rows, HEADER_SCAN_ROWS)]
+        blank = blank and not any(cell_text(v) for r in head for v in r)
+        found = lay.find_header(head, column)
+        if found is None:
+            if first_seen is None and any(cell_text(v) for r in head for v in r):
+                first_seen = head
             continue
-        questions = _sheet_questions(sheet, r, c)
-        q = Questionnaire(name, "xlsx", r + 1, c + 1, questions, _book=book, _sheet=sheet.title)
-        return _checked(q)
-    if empty:
+        r, c = found
+        each = lay.start_layout(title, head[r], r, c)
+        below = chain(enumerate(head[r + 1 :], start=r + 2), enumerate(rows, start=len(head) + 1))
+        lay.collect(each, below)
+        layouts.append(each)
+    if layouts:
+        return layouts
+    if blank and first_seen is None:
         raise QuestionnaireError(f"{name} is empty: there are no rows in it.")
-    assert problem is not None
-    raise problem
+    find_column(first_seen or [], column, name)  # raises, naming the headers found
+    raise AssertionError("unreachable")
 
 
-def _sheet_questions(sheet: Worksheet, r: int, c: int) -> list[tuple[int, str]]:
-    """The questions under the header in row r+1, column c+1, skipping merged section titles."""
-    headings = _heading_cells(sheet)
-    questions = []
-    for n, (value,) in enumerate(
-        sheet.iter_rows(min_row=r + 2, min_col=c + 1, max_col=c + 1, values_only=True),
-        start=r + 2,
-    ):
-        text = " ".join(cell_text(value).split())
-        if text and (n, c + 1) not in headings:
-            questions.append((n, text))
-    return questions
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
 
 
-def _is_blank(sheet: Worksheet) -> bool:
-    return all(cell.value is None for row in sheet.iter_rows() for cell in row)
+def _rows(sheet: Any) -> Iterator[Sequence[Any]]:
+    """A read-only sheet's values row by row, at most MAX_COLUMNS wide, whatever its dimension claims."""
+    sheet.reset_dimensions()
+    return iter(sheet.iter_rows(max_col=lay.MAX_COLUMNS, values_only=True))
 
 
-# Twice the largest file the project answers in its tests (10,000 rows): every question costs a
-# search, and a file far beyond that is more likely a mistake than a questionnaire.
-MAX_QUESTIONS = 20_000
+def _merged_headings(sheet: Worksheet, column: int) -> set[int]:
+    """Rows whose question cell starts a merge across several columns: section titles."""
+    return {
+        m.min_row
+        for m in sheet.merged_cells.ranges
+        if m.max_col > m.min_col and m.min_col == column
+    }
+
+
+def _answer_columns(book: Workbook, sheet: Worksheet, each: SheetLayout) -> None:
+    """The choice column's allowed values; a column without a list takes free text."""
+    if each.choice_column is None and each.comment_column is not None:
+        validated = [c for c in lay.validated_columns(sheet, each) if c != each.comment_column]
+        each.choice_column = validated[0] if validated else None
+    if each.choice_column is None:
+        return
+    choices = lay.list_choices(book, sheet, each, each.choice_column)
+    header = each.headers[each.choice_column - 1].lower() if each.headers else ""
+    if choices:
+        each.choices = choices
+    elif "yes" in header and "no" in header:
+        each.choices = ("Yes", "No")
+    elif each.comment_column is None:  # "Answer" or "Response" with no list: the explanation
+        each.comment_column, each.choice_column = each.choice_column, None
 
 
 def _checked(q: Questionnaire) -> Questionnaire:
-    if not q.questions:
+    total = len(q.questions)
+    if not total:
+        first = q.layouts[0]
         raise QuestionnaireError(
-            f"{q.name} has a question column (row {q.header_row}) but no questions under it."
+            f"{q.name} has a question column (row {first.header_row}) but no questions under it."
         )
-    if len(q.questions) > MAX_QUESTIONS:
+    if total > MAX_QUESTIONS:
         raise QuestionnaireError(
-            f"{q.name} has {len(q.questions):,} questions; I answer up to {MAX_QUESTIONS:,} per "
+            f"{q.name} has {total:,} questions; I answer up to {MAX_QUESTIONS:,} per "
             "file. Split it into smaller files and send them one by one."
         )
     return q

@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -111,25 +113,81 @@ def csv_records(decoded: CsvText) -> list[tuple[int, list[str]]]:
 
 # An .xlsx is a ZIP: a small upload can unpack to gigabytes. Real questionnaires stay far below.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Cells (and the text they hold) are what loading a workbook costs memory for: about 450 bytes a
+# cell once loaded. Real questionnaires have a few tens of thousands; these caps keep the worst
+# allowed file within a few hundred MB (benchmarks/bench_workbook_memory.py prints the figure).
+MAX_CELLS = 500_000
+MAX_TEXT_BYTES = 40 * 1024 * 1024  # the sheets' XML and the shared strings, unpacked
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # a <c> element, with or without a prefix
+_CHUNK = 1 << 20
 
 
-def _check_unpacked_size(content: bytes, name: str) -> None:
-    """Refuse a workbook that would unpack to more than MAX_UNPACKED_BYTES (before reading it)."""
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+def _check_archive(content: bytes, name: str) -> None:
+    """Refuse a workbook too big to load, from its ZIP directory and a streamed count of its cells."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return  # not a ZIP at all: load_workbook's own error explains it
-    if unpacked > MAX_UNPACKED_BYTES:
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise QuestionnaireError(
+                    f"{name} unpacks to {_mb(unpacked)}, more than a questionnaire needs "
+                    f"(at most {_mb(MAX_UNPACKED_BYTES)}). Save only the sheets with "
+                    "questions, or send it as CSV."
+                )
+            sheets = [i for i in infos if _is_sheet_part(i.filename)]
+            text = sum(i.file_size for i in sheets if i.filename.startswith("xl/worksheets/"))
+            text += sum(i.file_size for i in sheets if i.filename.endswith("sharedStrings.xml"))
+            if text > MAX_TEXT_BYTES:
+                raise QuestionnaireError(
+                    f"{name} holds {_mb(text)} of cell data, more than a questionnaire needs "
+                    f"(at most {_mb(MAX_TEXT_BYTES)}). Save only the sheets with questions, "
+                    "or send it as CSV."
+                )
+            cells = _count_cells(archive, [i for i in sheets if "worksheets/" in i.filename])
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        return  # not a readable ZIP: load_workbook's own error explains it
+    if cells > MAX_CELLS:
         raise QuestionnaireError(
-            f"{name} unpacks to {unpacked // (1024 * 1024):,} MB, more than a questionnaire needs "
-            f"(at most {MAX_UNPACKED_BYTES // (1024 * 1024)} MB). Save only the sheets with "
-            "questions, or send it as CSV."
+            f"{name} has more than {MAX_CELLS:,} cells, more than a questionnaire needs. Save a "
+            "copy with only the sheets that hold questions (and no formatted empty rows), or "
+            "send it as CSV."
         )
 
 
-def open_workbook(content: bytes, name: str) -> Workbook:
-    """The workbook with formulas read as their last computed values; clear errors when it won't open."""
+def _is_sheet_part(filename: str) -> bool:
+    return filename.endswith(".xml") and (
+        "worksheets/" in filename or filename.endswith("sharedStrings.xml")
+    )
+
+
+def _count_cells(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> int:
+    """Cells in the sheets' XML, read a chunk at a time; stops once over MAX_CELLS."""
+    total = 0
+    for info in parts:
+        with archive.open(info) as part:
+            tail = b""
+            while chunk := part.read(_CHUNK):
+                data = tail + chunk
+                cut = data.rfind(b"<")  # no element starts across the cut
+                cut = len(data) if cut < 0 else cut
+                total += len(_CELL.findall(data, 0, cut))
+                tail = data[cut:]
+                if total > MAX_CELLS:
+                    return total
+            total += len(_CELL.findall(tail))
+    return total
+
+
+def open_workbook(content: bytes, name: str, *, read_only: bool = False) -> Workbook:
+    """The workbook, clear errors when it won't open or is too big.
+
+    read_only: streamed, with formulas read as their last computed values (for reading);
+    otherwise loaded whole with formulas kept (for writing back). Close a read-only one.
+    """
     if not content:
         raise QuestionnaireError(f"{name} is empty: there are no rows in it.")
     if content.startswith(_OLE2):
@@ -141,9 +199,9 @@ def open_workbook(content: bytes, name: str) -> Workbook:
         raise QuestionnaireError(
             f"{name} is an old Excel 97–2003 workbook: save it as .xlsx and send it again."
         )
-    _check_unpacked_size(content, name)
+    _check_archive(content, name)
     try:
-        return load_workbook(io.BytesIO(content), data_only=True)
+        return load_workbook(io.BytesIO(content), read_only=read_only, data_only=read_only)
     except (
         zipfile.BadZipFile,
         InvalidFileException,
@@ -173,11 +231,15 @@ def grid(name: str, content: bytes) -> list[tuple[int, list[str]]]:
     if file_format(name) == "csv":
         rows = csv_records(decode_csv(content, name))
     else:
-        sheet = open_workbook(content, name).worksheets[0]
-        rows = [
-            (n, [cell_text(v) for v in values])
-            for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        book = open_workbook(content, name, read_only=True)
+        try:
+            sheet = book.worksheets[0]
+            rows = [
+                (n, [cell_text(v) for v in values])
+                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            book.close()
     kept = [(n, [c.strip() for c in row]) for n, row in rows if any(c.strip() for c in row)]
     if not kept:
         raise QuestionnaireError(f"{name} is empty: there are no rows in it.")

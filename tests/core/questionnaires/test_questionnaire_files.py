@@ -9,18 +9,22 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.questionnaires import AnsweredRow, Draft, QuestionnaireError, Source
-from core.questionnaires.sheets import open_questionnaire
+from core.questionnaires.sheets import Questionnaire, open_questionnaire
 from core.questionnaires.tables import decode_csv
 from tests.questionnaire_support import ADDED, xlsx
 
 CSV = 'Ref,Question,Notes\r\n1,Do you enforce MFA?,=HYPERLINK("x")\r\n2,Are backups tested?,\r\n'
 
 
-def _answered(rows: list[tuple[int, str]], answer: str = "Yes.") -> list[AnsweredRow]:
+def _answered(q: Questionnaire, answer: str = "Yes.") -> list[AnsweredRow]:
     draft = Draft(
         answer, "suggested", 0.5, (Source("A.8.5", "catalogue"), Source("AC-02", "control"))
     )
-    return [AnsweredRow(row, text, draft) for row, text in rows]
+    return [AnsweredRow(x.row, x.text, draft, sheet=s.title, id=x.id) for s, x in q.entries()]
+
+
+def _pairs(q: Questionnaire) -> list[tuple[int, str]]:
+    return [(x.row, x.text) for x in q.questions]
 
 
 def test_the_question_column_is_found_by_its_header_below_a_title() -> None:
@@ -34,14 +38,13 @@ def test_the_question_column_is_found_by_its_header_below_a_title() -> None:
     )
     q = open_questionnaire("acme.xlsx", content)
     assert (q.header_row, q.question_column) == (3, 2)
-    assert q.questions == [(4, "Is MFA enforced?")]
+    assert _pairs(q) == [(4, "Is MFA enforced?")]
 
 
 def test_column_chooses_the_header_and_an_unknown_one_names_the_headers_found() -> None:
     content = xlsx([["Topic", "Text"], ["Access", "Is MFA enforced?"]])
-    assert open_questionnaire("a.xlsx", content, column="text").questions == [
-        (2, "Is MFA enforced?")
-    ]
+    q = open_questionnaire("a.xlsx", content, column="text")
+    assert _pairs(q) == [(2, "Is MFA enforced?")]
     with pytest.raises(QuestionnaireError) as caught:
         open_questionnaire("a.xlsx", content, column="Prompt")
     assert "'Topic', 'Text'" in str(caught.value) and "--column" in str(caught.value)
@@ -123,7 +126,7 @@ def test_other_file_types_are_refused() -> None:
 def test_csv_in_common_encodings_is_read(encoded: bytes, encoding: str) -> None:
     assert decode_csv(encoded, "q.csv").encoding == encoding
     q = open_questionnaire("q.csv", encoded)
-    assert q.questions[0][1].startswith("Do you use café Wi-Fi")
+    assert q.questions[0].text.startswith("Do you use café Wi-Fi")
 
 
 def test_a_csv_in_no_encoding_we_know_says_which_it_is_not() -> None:
@@ -139,7 +142,7 @@ def test_semicolon_csv_keeps_its_delimiter_cells_and_neutralises_formulas() -> N
         b"Nr;Frage / Question;Notiz\r\n1;Is MFA enforced?;=1+1\r\n2;Are backups tested?;-note\r\n"
     )
     q = open_questionnaire("q.csv", content)
-    out = q.write(_answered(q.questions, answer="=cmd|' /C calc'!A0")).decode("utf-8")
+    out = q.write(_answered(q, answer="=cmd|' /C calc'!A0")).decode("utf-8")
     lines = out.splitlines()
     assert lines[0] == "Nr;Frage / Question;Notiz;Answer;Status;Confidence;Sources"
     assert lines[1].startswith("1;Is MFA enforced?;'=1+1;'=cmd|")
@@ -149,14 +152,14 @@ def test_semicolon_csv_keeps_its_delimiter_cells_and_neutralises_formulas() -> N
 
 def test_a_rerun_of_an_answered_file_fills_the_same_columns() -> None:
     q = open_questionnaire("q.csv", CSV.encode())
-    once = q.write(_answered(q.questions))
+    once = q.write(_answered(q))
     again = open_questionnaire("q.csv", once)
-    twice = again.write(_answered(again.questions, answer="Changed.")).decode()
+    twice = again.write(_answered(again, answer="Changed.")).decode()
     assert twice.splitlines()[0] == "Ref,Question,Notes,Answer,Status,Confidence,Sources"
     assert "Changed." in twice and "Yes." not in twice
 
 
-def test_xlsx_output_keeps_other_cells_and_sheets_and_reads_formulas_as_values() -> None:
+def test_xlsx_output_keeps_other_cells_sheets_and_the_customers_formulas() -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -167,12 +170,13 @@ def test_xlsx_output_keeps_other_cells_and_sheets_and_reads_formulas_as_values()
     buffer = io.BytesIO()
     book.save(buffer)
     q = open_questionnaire("q.xlsx", buffer.getvalue())
-    result = load_workbook(io.BytesIO(q.write(_answered(q.questions, answer="@SUM(1)"))))
+    result = load_workbook(io.BytesIO(q.write(_answered(q, answer="@SUM(1)"))))
     main = result["Sheet"]
     assert [c.value for c in main[1]] == ["Question", "Weight", "Owner note", *ADDED]
     assert [c.value for c in main[2]][:2] == ["Is MFA enforced?", 3]
-    # A formula with no cached value reads as empty; none is written back as a formula.
-    assert all(c.data_type != "f" for s in result.worksheets for row in s.iter_rows() for c in row)
+    # The customer's own formulas stay formulas; an answer that looks like one is text.
+    assert main["C2"].value == "=B2*2" and result["Cover"]["C1"].value == "=1+1"
+    assert main["D2"].data_type == "s"
     assert (
         main["D2"].value == "'@SUM(1)"
         and main["E2"].value == "suggested"
@@ -196,11 +200,11 @@ def test_merged_section_titles_are_not_questions_and_merges_survive() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     q = open_questionnaire("merged.xlsx", buffer.getvalue())
-    assert q.questions == [
+    assert _pairs(q) == [
         (3, "Is MFA enforced?"),
         (4, "Are access rights reviewed, and how often?"),
     ]
-    result = load_workbook(io.BytesIO(q.write(_answered(q.questions))))["Sheet"]
+    result = load_workbook(io.BytesIO(q.write(_answered(q))))["Sheet"]
     assert {str(r) for r in result.merged_cells.ranges} == {"A2:B2", "A4:A5"}
     assert result["A2"].value == "1. Access control" and result["C4"].value == "Yes."
 

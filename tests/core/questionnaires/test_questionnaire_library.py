@@ -228,9 +228,13 @@ def test_cli_questionnaire_answer_writes_the_file_and_prints_the_documented_json
     assert written.splitlines()[0] == "Ref,Question,Answer,Status,Confidence,Sources"
     as_json = runner.invoke(app, ["questionnaire", "answer", str(path), "--json"], env=env)
     rows = [json.loads(line) for line in as_json.stdout.splitlines()]
-    assert [r["row"] for r in rows] == [2, 3]
+    assert [r["row"] for r in rows] == [2, 3] and [r["id"] for r in rows] == ["1", "2"]
     for row in rows:
-        assert set(row) == {"row", "question", "answer", "status", "confidence", "sources"}
+        assert set(row) == {
+            *("sheet", "row", "id", "question", "answer", "choice", "suggestion"),
+            *("status", "confidence", "sources"),
+        }
+        assert row["sheet"] == ""
         assert all(set(s) == {"id", "kind"} for s in row["sources"])
     assert rows[0]["status"] == "approved" and rows[1]["sources"][0] == {
         "id": "org.incident-response",
