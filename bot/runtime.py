@@ -82,6 +82,7 @@ class Runtime:
                     self.settings.index_dir,
                     force_rebuild=rebuild,
                     progress=progress,
+                    soc2_categories=self.settings.soc2_categories,
                 )
             return self._searcher
 

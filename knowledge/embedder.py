@@ -91,7 +91,8 @@ class MiniLMEmbedder:
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         # The index cache key includes this: changed model files mean a rebuilt index.
         self.name = f"{checked.label}@{checked.fingerprint}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or self.dim)
+        # Another model may have another size (the method naming it differs between versions).
+        self.dim = int(self._model.encode(["dimension"], convert_to_numpy=True).shape[-1])
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
