@@ -17,6 +17,7 @@ from knowledge.embedder import Embedder
 from knowledge.index import DenseIndex, build
 from knowledge.lexical import FieldedBM25, tokenize
 from knowledge.schema import Entry, LegacyId
+from knowledge.security_terms import mentions_security
 from knowledge.spelling import Speller
 
 MAX_QUERY_CHARS = 1000
@@ -318,8 +319,11 @@ class Searcher:
             framework=filter_fw,
             truncated=reading.truncated,
             named_ids=[h.entry.id for h in named],
-            # Naming a control or a framework is about compliance, however the rest reads.
-            in_scope=bool(named or reading.mentioned) or self.is_in_scope(scored),
+            # Naming a control or a framework is about compliance, however the rest reads; so is
+            # a term only security uses, however far the model puts the question from the catalogue.
+            in_scope=bool(named or reading.mentioned)
+            or self.is_in_scope(scored)
+            or mentions_security(reading.text),
             corrected=scored.corrected,
             policy=self._best_policy(scored, filter_fw, framework),
         )

@@ -10,6 +10,7 @@ from knowledge import scope
 from knowledge.answer import compose, render_text
 from knowledge.catalogue import Catalogue, load_org, load_standard
 from knowledge.search import Hit, Searcher, SearchResult
+from knowledge.security_terms import mentions_security
 from tests.fakes import FakeEmbedder
 from tests.paths import EXAMPLES
 
@@ -50,9 +51,10 @@ def test_a_privacy_criterion_leads_only_in_scope_or_when_asked_about_personal_da
 ) -> None:
     everything = Searcher(standard, FakeEmbedder())
     security = Searcher(standard, FakeEmbedder(), soc2_categories=["security"])
-    plain = "disclosure to third parties"
-    assert _rank(everything, plain)[0] == "P6.1"  # privacy in scope: its criterion leads
+    plain = "notice to customers about a change"
+    assert _rank(everything, plain)[0] == "P1.1"  # privacy in scope: its criterion leads
     assert not _rank(security, plain)[0].startswith("P")  # privacy not in this SOC 2 scope
+    assert "P1.1" in _rank(security, plain)[:3]  # stepped back, not hidden
     about_people = "record of disclosures to third parties of personal data"
     assert _rank(security, about_people)[:3] == _rank(everything, about_people)[:3]
     assert _rank(security, about_people)[0].startswith("P6.")
@@ -165,3 +167,41 @@ def test_close_call_blocks_put_the_candidates_in_side_by_side_fields(standard: C
     ]
     assert all(len(f["text"].split("\n", 1)[1]) <= 160 for f in fields)
     assert "equally well" in blocks[0]["text"]["text"]
+
+
+# --------------------------------------------------------------------------- security terms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it safe to save passwords in my browser?",
+        "how do I send a password-protected file?",
+        "got a suspicious email from the bank",
+        "should the USB drive be encrypted",
+        "what happens if I shred the wrong pile",
+    ],
+)
+def test_a_security_term_keeps_a_short_question_in_scope(text: str) -> None:
+    assert mentions_security(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where do I park?",
+        "is the flu virus going around the office",
+        "the fake plant in reception is dusty",
+        "book the big meeting room for Tuesday",
+        "who approves invoices over 5k from suppliers",
+    ],
+)
+def test_everyday_words_alone_do_not(text: str) -> None:
+    assert not mentions_security(text)
+
+
+def test_a_security_term_is_never_declined(standard: Catalogue) -> None:
+    searcher = Searcher(standard, FakeEmbedder())
+    result = searcher.search("is it safe to save passwords in my browser?")
+    assert result.in_scope
+    assert not compose(result, standard, min_score=0.35).declined
