@@ -15,7 +15,16 @@ from knowledge.embedder import Embedder
 from knowledge.search import Searcher
 
 QUESTIONS = Path(__file__).resolve().parent / "eval_questions.yaml"
-CATEGORIES = ("situational", "typo", "off_topic", "id/legacy", "crosswalk", "topic", "other")
+CATEGORIES = (
+    "situational",
+    "howto",
+    "typo",
+    "off_topic",
+    "id/legacy",
+    "crosswalk",
+    "topic",
+    "other",
+)
 SPLITS = ("tune", "heldout", "heldout batch 1", "heldout batch 2", "all")
 TOP_K = 10
 ID_TAGS = {"legacy_id", "bare_id"}
@@ -36,6 +45,8 @@ def category(tags: set[str], expected: list[str]) -> str:
     """The one category a question is reported under (first that applies)."""
     if "off_topic" in tags or not expected:
         return "off_topic"
+    if "howto" in tags:
+        return "howto"
     if "situational" in tags:
         return "situational"
     if "typo" in tags:

@@ -73,13 +73,16 @@ class Runtime:
         """The searcher, loading the model and index on first use."""
         with self._lock:
             if self._searcher is None or rebuild:
-                embedder = self._embedder or get_embedder()
+                embedder = self._embedder or get_embedder(
+                    self.settings.embedding_model, sha256=self.settings.embedding_model_sha256
+                )
                 self._searcher = Searcher(
                     self.catalogue,
                     embedder,
                     self.settings.index_dir,
                     force_rebuild=rebuild,
                     progress=progress,
+                    soc2_categories=self.settings.soc2_categories,
                 )
             return self._searcher
 

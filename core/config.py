@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from knowledge.model_files import DEFAULT_MODEL, ModelError, resolve
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 SOC2_CATEGORIES = ("security", "availability", "confidentiality", "processing_integrity", "privacy")
@@ -74,6 +77,9 @@ class Settings(BaseSettings):
     digest_day: str = "monday"
     digest_hour: int = Field(default=9, ge=0, le=23)
     log_level: str = "INFO"
+    # --- search model (issue 27) ---
+    embedding_model: str = DEFAULT_MODEL
+    embedding_model_sha256: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -108,6 +114,23 @@ class Settings(BaseSettings):
                 f"{value} is not a folder: point it at your policies and answers, or leave it empty"
             )
         return value
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _check_embedding_model(cls, value: str) -> str:
+        # Only that it exists here: its weights are hashed when it loads (at start, before serving).
+        try:
+            resolve(value)
+        except ModelError as exc:
+            raise ValueError(str(exc).removeprefix("EMBEDDING_MODEL: ")) from None
+        return value.strip()
+
+    @field_validator("embedding_model_sha256")
+    @classmethod
+    def _check_sha256(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
+            raise ValueError("expected the 64 hex digits of the weights file's SHA-256")
+        return value.strip().lower() if value else None
 
     @model_validator(mode="after")
     def _check_working_hours(self) -> Settings:

