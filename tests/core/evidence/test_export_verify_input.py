@@ -55,7 +55,7 @@ def test_what_is_not_an_export_is_refused_with_exit_2(tmp_path: Path) -> None:
     for name, says in (
         ("notes.txt", "is neither an unpacked export folder nor a ZIP file"),
         ("other.zip", "is not a compliance-bot export: it has no manifest.json"),
-        ("old.zip", "does not describe a verifiable export"),
+        ("old.zip", "is not that of a verifiable export"),
     ):
         result = run_verifier(tmp_path / name, cwd=tmp_path)
         assert result.returncode == 2 and says in result.stdout, result.stdout
