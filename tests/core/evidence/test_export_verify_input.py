@@ -189,3 +189,36 @@ def test_cli_verify_export_runs_the_same_checks(
     )
     missing = runner.invoke(app, ["evidence", "verify", "--export", str(tmp_path / "nope.zip")])
     assert missing.exit_code == 2 and "NOT VERIFIED" in missing.output
+
+
+def test_the_control_as_it_was_when_evidence_came_in_is_carried(
+    filled: Database, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from core.evidence.export_ledger import index_ledger, needed_seqs
+    from core.evidence.export_records import select_records
+    from core.evidence.register import import_rows, load_register
+    from tests.core.evidence.support import EXAMPLE
+
+    changed = tmp_path / "register.csv"
+    changed.write_text(EXAMPLE.read_text().replace("Quarterly access review", "Access review v2"))
+    with filled.session_scope() as session:
+        rows = load_register(changed, catalogue=catalogue)
+        import_rows(rows, db_session=session, actor="t", resolve_user=lambda _e: None)
+    with filled.session_scope() as session:
+        index = index_ledger(db_session=session)
+        records = select_records(
+            db_session=session,
+            requirements=requirements(catalogue),
+            start=None,
+            end=None,
+            framework=None,
+            progress=lambda _m: None,
+        )
+        first, latest = index.changes["AC-01"][0], index.changes["AC-01"][-1]
+        evidence = index.submissions[records.submissions[0].id]
+        assert first < evidence < latest
+        assert index.control("AC-01", before=evidence) == first
+        assert {first, evidence, latest} <= needed_seqs(records, index, ())
+    rows = csv_rows(export_zip(filled, catalogue, tmp_path / "e.zip"), "controls.csv")
+    assert {int(r["ledger_seq"]) for r in rows if r["control_id"] == "AC-01"} == {latest}
+    assert run_verifier(tmp_path / "e.zip").returncode == 0
