@@ -176,6 +176,7 @@ def test_cli_verify_export_runs_the_same_checks(
     ok = runner.invoke(app, ["evidence", "verify", "--export", str(exported)])
     assert ok.exit_code == 0, ok.output
     assert "[ OK ] chain:" in ok.output and "VERIFIED: every check passed." in ok.output
+    assert "The export's verify.py is this version's verifier" in ok.output
     seq = int(csv_rows(zipfile.ZipFile(exported), "evidence.csv")[0]["ledger_seq"])
     forged = tamper(
         exported,
@@ -184,6 +185,10 @@ def test_cli_verify_export_runs_the_same_checks(
     )
     bad = runner.invoke(app, ["evidence", "verify", "--export", str(forged)])
     assert bad.exit_code == 1
+    # The ZIP's own verify.py may have been edited too: the CLI's checks are its own, and it says so.
+    edited = tamper(exported, tmp_path / "v.zip", {"verify.py": lambda d: d + b"\n# ok\n"})
+    note = runner.invoke(app, ["evidence", "verify", "--export", str(edited)])
+    assert "the export's verify.py differs from this version's verifier" in note.output
     assert f"FAILED: evidence.csv: evidence.csv row 1: text is 'Q3 review' but record {seq}" in (
         bad.output
     )
