@@ -90,7 +90,9 @@ def verify(*, db_session: Session) -> Verification:
     prev = GENESIS
     count = 0
     kinds: Counter[str] = Counter()
-    for record in db_session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)):
+    # Streamed in batches: a long ledger is walked without holding every record in memory.
+    records = select(LedgerRecord).order_by(LedgerRecord.seq).execution_options(yield_per=1000)
+    for record in db_session.scalars(records):
         count += 1
         kinds[record.kind] += 1
         problem = _link_problem(record, expected_seq=count, prev=prev)

@@ -161,9 +161,13 @@ def evidence_verify(
 
 def _verify_export(path: Path) -> None:
     """Run the same checks the export's own verify.py runs (this version's copy of them)."""
+    from core.evidence.export_verify import shipped_verifier_note
     from core.evidence.verifier import verify
 
     code = verify(str(path), say=lambda line: print(line, flush=True))
+    note = shipped_verifier_note(path)
+    if note:
+        print(note)
     if code:
         raise typer.Exit(code)
 

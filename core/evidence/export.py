@@ -82,7 +82,7 @@ def build_export(
         raise ExportEmptyError(_nothing_recorded(start, end, zone))
     with db_session.no_autoflush:
         head = ledger.head(db_session=db_session)
-    index = index_ledger(db_session=db_session)
+    index = index_ledger(db_session=db_session, up_to=head[0])
     witnesses = witness_posts(db_session=db_session, since=start, head_seq=head[0])
     span = chain_span(
         needed_seqs(records, index, (w.seq for w in witnesses)), head, db_session=db_session

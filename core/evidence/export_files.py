@@ -18,8 +18,10 @@ NEUTRAL_SUFFIX = ".bin"
 
 
 def is_active(file_name: str) -> bool:
-    """Whether a browser opening this file (by its extension) could run what is in it."""
-    return PurePosixPath(file_name.strip().rstrip(". ")).suffix.lower() in ACTIVE_SUFFIXES
+    """Whether a browser opening this file could run what is in it (judged by its extension)."""
+    suffix = PurePosixPath(file_name.strip().rstrip(". ")).suffix.lower()
+    # Without an extension a browser sniffs the content, and markup would be rendered.
+    return suffix in ACTIVE_SUFFIXES or not suffix
 
 
 def safe_name(name: str) -> str:
@@ -29,10 +31,10 @@ def safe_name(name: str) -> str:
 
 def zip_path(sha256: str, file_name: str) -> str:
     """The file's path under files/: its hash prefix and name, neutralised when it is active."""
-    path = f"files/{sha256[:16]}_{safe_name(file_name)}"
+    path = f"files/{sha256[:16]}_{safe_name(file_name)}"  # a long name is cut: judge the original
     return path + NEUTRAL_SUFFIX if is_active(file_name) else path
 
 
 def download_only(path: str) -> bool:
-    """Whether the export stored this file neutralised (the report must not open it in place)."""
-    return path.endswith(NEUTRAL_SUFFIX) and is_active(path[: -len(NEUTRAL_SUFFIX)])
+    """Whether the report links this copy for download only (a neutralised file, or any .bin)."""
+    return path.endswith(NEUTRAL_SUFFIX)

@@ -45,15 +45,15 @@ class LedgerIndex:
         return seqs[at - 1] if at else None
 
 
-def index_ledger(*, db_session: Session) -> LedgerIndex:
-    """Walk the records that name rows by ID and remember where each one is."""
+def index_ledger(*, db_session: Session, up_to: int | None = None) -> LedgerIndex:
+    """Walk the records that name rows by ID (up to the export's head) and remember where each is."""
     index = LedgerIndex()
-    rows = db_session.execute(
-        select(LedgerRecord.seq, LedgerRecord.kind, LedgerRecord.payload)
-        .where(LedgerRecord.kind.in_(_INDEXED))
-        .order_by(LedgerRecord.seq)
-        .execution_options(yield_per=1000)
+    query = select(LedgerRecord.seq, LedgerRecord.kind, LedgerRecord.payload).where(
+        LedgerRecord.kind.in_(_INDEXED)
     )
+    if up_to is not None:  # a record appended while the export runs is past its head
+        query = query.where(LedgerRecord.seq <= up_to)
+    rows = db_session.execute(query.order_by(LedgerRecord.seq).execution_options(yield_per=1000))
     for seq, kind, payload in rows:
         _remember(index, seq, kind, json.loads(payload))
     return index

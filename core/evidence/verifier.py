@@ -1,13 +1,10 @@
-"""Check a compliance-bot export without trusting compliance-bot: Python's standard library only.
+"""Check a compliance-bot export without trusting compliance-bot: Python 3.8+ standard library only.
 
-This file is shipped in every export as verify.py; it needs Python 3.8 or later. Run it inside the
-unpacked export with `python3 -I verify.py`, or on the ZIP with `python3 -I verify.py export.zip`
-(-I: no file beside it, and nothing in the environment, can stand in for the standard library).
-It recomputes the hash chain in ledger.jsonl from the anchor to the head, checks every CSV row
-against the ledger record it names (the columns each table maps are listed in manifest.json),
-every file under files/ against the SHA-256 its record states, every witness post against the
-chain, and every file against the manifest. It prints the head and one verdict per check, and
-exits 1 naming the first mismatch (2 when the input is not an export at all).
+Shipped in every export as verify.py: `python3 -I verify.py` in the unpacked export, or
+`python3 -I verify.py export.zip` (-I: nothing beside it can stand in for the standard library).
+It recomputes the chain in ledger.jsonl, checks every CSV row against the record it names (the
+mapped columns are in manifest.json) and every file against its record and the manifest; exit 1
+names the first mismatch, exit 2 means the input is not an export at all.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ FORMAT = "compliance-bot-export/2"
 # A CSV cell starting with one of these was written with a leading ' so spreadsheets show text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RECORD_KEYS = ("seq", "recorded_at", "kind", "payload", "prev_hash", "hash")
-CHUNK = 1 << 20
 
 
 def canonical(value: Any) -> str:
@@ -66,8 +62,7 @@ class Export:
             raise NotAnExport(f"{path}: manifest.json is not valid JSON") from None
         if not isinstance(self.manifest, dict) or self.manifest.get("format") != FORMAT:
             raise NotAnExport(
-                f"{path}: manifest.json does not describe a verifiable export ({FORMAT}); "
-                "exports made before verify.py was shipped cannot be checked this way"
+                f"{path}: manifest.json is not that of a verifiable export ({FORMAT})"
             )
 
     def open(self, name: str) -> IO[bytes]:
@@ -80,38 +75,30 @@ class Export:
         """The lines of a text file, decoded as UTF-8 (CSV line ends kept for the csv module)."""
         with self.open(name) as raw:
             while line := raw.readline():
-                yield line.decode("utf-8")
+                yield line.decode("utf-8", errors="replace")  # a mangled byte fails its check
 
 
 def _folder_names(root: str) -> set[str]:
-    names = set()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
-        for f in files:
-            if not f.startswith("."):
-                rel = os.path.relpath(os.path.join(folder, f), root)
-                names.add(rel.replace(os.sep, "/"))
-    return names
+    walked = (os.path.join(folder, f) for folder, _, files in os.walk(root) for f in files)
+    names = {os.path.relpath(path, root).replace(os.sep, "/") for path in walked}
+    return {n for n in names if not any(p[:1] == "." or p == "__pycache__" for p in n.split("/"))}
 
 
 class Check:
-    """One verdict: OK with a summary, or FAILED at its first problem."""
+    """One verdict: OK with a summary, or FAILED at its first problem (later ones often follow)."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name, self.summary = name, ""
         self.problem: str | None = None
-        self.summary = ""
 
     def fail(self, problem: str) -> None:
-        """Keep the first problem only: later ones often follow from it."""
-        if self.problem is None:
-            self.problem = problem
+        """Keep the first problem only."""
+        self.problem = self.problem or problem
 
     def line(self) -> str:
         """The verdict as printed."""
-        if self.problem is None:
-            return f"[ OK ] {self.name}: {self.summary}"
-        return f"[FAIL] {self.name}: {self.problem}"
+        verdict = "[FAIL]" if self.problem else "[ OK ]"
+        return f"{verdict} {self.name}: {self.problem or self.summary}"
 
 
 def _n(count: int, noun: str) -> str:
@@ -123,7 +110,7 @@ def _digest_files(export: Export) -> dict[str, str]:
     for name in sorted(export.names):
         sha = hashlib.sha256()
         with export.open(name) as stream:
-            while chunk := stream.read(CHUNK):
+            while chunk := stream.read(1 << 20):
                 sha.update(chunk)
         digests[name] = sha.hexdigest()
     return digests
@@ -151,25 +138,20 @@ class Needs:
         self.tables: dict[str, list[dict[str, Any]]] = manifest.get("tables", {})
         self.blobs: dict[str, dict[str, Any]] = manifest.get("blobs", {})
         self.blob_paths: dict[int, set[str]] = {}  # seq -> the value paths its files need
-        for spec in self.blobs.values():
-            self.blob_paths.setdefault(int(spec["seq"]), set()).add(spec["path"])
+        for b in self.blobs.values():
+            self.blob_paths.setdefault(int(b["seq"]), set()).add(b["path"])
         self.seqs: set[int] = set(self.blob_paths)
         self.kinds: dict[int, str] = {}  # seq -> kind, for every needed record seen
+        links = [(t, i) for t, specs in self.tables.items() for i in range(len(specs))]
         # (table, link) -> seq -> a short digest of the cells the record says the row holds
-        self.expected: dict[tuple[str, int], dict[int, bytes]] = {}
-        self.named: dict[tuple[str, int], set[int]] = {}  # (table, link) -> the seqs rows name
-        for table, links in self.tables.items():
-            for i in range(len(links)):
-                self.expected[(table, i)], self.named[(table, i)] = {}, set()
+        self.expected: dict[tuple[str, int], dict[int, bytes]] = {k: {} for k in links}
+        self.named: dict[tuple[str, int], set[int]] = {k: set() for k in links}  # seqs rows name
         self.values: dict[tuple[int, str], Any] = {}  # (seq, path) -> value, for blobs
 
-    def collect(self, export: Export, check: Check) -> None:
-        """First pass over the tables: only the seqs their rows name."""
-        for table, links in self.tables.items():
-            if table not in export.names:
-                check.fail(f"{table} is declared in manifest.json but missing from the export")
-                continue
-            for _number, row in _rows(export, table):
+    def collect(self, export: Export) -> None:
+        """First pass over the tables (check_table names a missing one): the seqs rows name."""
+        for table, links in (t for t in self.tables.items() if t[0] in export.names):
+            for row in csv.DictReader(export.text(table)):
                 for i, link in enumerate(links):
                     seq = _seq(row.get(link["seq_column"], ""))
                     if seq is not None:
@@ -190,18 +172,13 @@ class Needs:
             self.values[(seq, path)] = _value(record, path)
 
 
-def _rows(export: Export, table: str) -> Iterator[tuple[int, dict[str, str]]]:
-    yield from enumerate(csv.DictReader(export.text(table)), start=1)
-
-
 def _seq(cell: str | None) -> int | None:
     cell = (cell or "").strip()
     return int(cell) if cell.isdigit() else None
 
 
 def _kind_fits(link: dict[str, Any], kind: str) -> bool:
-    kinds = link.get("kinds")
-    return not kinds or kind in kinds
+    return not link.get("kinds") or kind in link["kinds"]
 
 
 def _value(record: dict[str, Any], path: str) -> Any:
@@ -209,9 +186,7 @@ def _value(record: dict[str, Any], path: str) -> Any:
     head, _, rest = path.partition(".")
     value: Any = record.get(head)
     if head == "payload":  # parsed once per record, however many columns read it
-        if "\0parsed" not in record:
-            record["\0parsed"] = json.loads(record["payload"])
-        value = record["\0parsed"]
+        value = record["\0parsed"] = record.get("\0parsed") or json.loads(record["payload"])
     for part in rest.split(".") if rest else []:
         if isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
@@ -240,13 +215,11 @@ def cell(value: Any, spec: dict[str, Any]) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _spec(spec: str | dict[str, Any]) -> dict[str, Any]:
-    return {"path": spec} if isinstance(spec, str) else spec
-
-
 def _expected(record: dict[str, Any], link: dict[str, Any]) -> list[str]:
     if "\0specs" not in link:  # the column specs in their long form, worked out once per link
-        link["\0specs"] = [_spec(s) for s in link["columns"].values()]
+        link["\0specs"] = [
+            {"path": s} if isinstance(s, str) else s for s in link["columns"].values()
+        ]
     return [cell(_value(record, spec["path"]), spec) for spec in link["\0specs"]]
 
 
@@ -292,47 +265,37 @@ def check_chain(export: Export, needs: Needs) -> Check:
             f"{name} ends at record {expected_seq - 1} ({prev[:16]}…) but manifest.json names "
             f"head record {head.get('seq')} ({str(head.get('hash'))[:16]}…): cut short or edited"
         )
-    first = int(info.get("first_seq", 1))
-    anchor = str(info.get("anchor", GENESIS))
+    first, anchor = int(info.get("first_seq", 1)), str(info.get("anchor", GENESIS))
     start = "the first record ever" if first == 1 else f"record {first} (anchor {anchor[:16]}…)"
-    check.summary = (
-        f"{_n(count, 'record')} recompute from {start} to the head"
-        if count
-        else "the export's range holds no ledger records: nothing to recompute"
-    )
+    check.summary = f"{_n(count, 'record')} recompute from {start} to the head"
+    if not count:
+        check.summary = "the export's range holds no ledger records: nothing to recompute"
     return check
 
 
 def _record(line: str) -> dict[str, Any] | None:
     try:
-        record = json.loads(line)
+        r = json.loads(line)
     except ValueError:
         return None
-    if not isinstance(record, dict) or any(k not in record for k in RECORD_KEYS):
-        return None
-    if not isinstance(record["seq"], int) or not isinstance(record["payload"], str):
-        return None
-    return record
+    whole = isinstance(r, dict) and all(k in r for k in RECORD_KEYS)
+    return r if whole and isinstance(r["seq"], int) and isinstance(r["payload"], str) else None
 
 
 def check_table(export: Export, needs: Needs, table: str) -> Check:
     """Every row names a record of the right kind, and its mapped cells say what the record says."""
-    check = Check(table)
-    links = needs.tables[table]
-    rows = 0
+    check, links, number = Check(table), needs.tables[table], 0
     if table not in export.names:
         check.fail(f"{table} is missing from the export")
         return check
-    for number, row in _rows(export, table):
-        rows += 1
+    for number, row in enumerate(csv.DictReader(export.text(table)), start=1):
         for i, link in enumerate(links):
             problem = _row_problem(export, needs, table, i, link, row)
             if problem:
                 check.fail(f"{table} row {number}: {problem}")
-    columns = sum(len(link["columns"]) for link in links)
-    check.summary = (
-        f"{_n(rows, 'row')} match the records they name ({_n(columns, 'column')} checked)"
-    )
+                return check  # the first is named; explaining every bad row would cost a pass each
+    columns = _n(sum(len(link["columns"]) for link in links), "column")
+    check.summary = f"{_n(number, 'row')} match the records they name ({columns} checked)"
     return check
 
 
@@ -380,8 +343,7 @@ def check_files(export: Export, needs: Needs, digests: dict[str, str]) -> Check:
             check.fail(f"{path} names record {seq}, which is not in the exported chain")
         elif digests[path] != want:
             check.fail(f"{path} is not the file record {seq} states (SHA-256 {str(want)[:16]}…)")
-    unclaimed = sorted(n for n in export.names if n.startswith("files/") and n not in needs.blobs)
-    for path in unclaimed:
+    for path in sorted(n for n in export.names if n[:6] == "files/" and n not in needs.blobs):
         check.fail(f"{path} is tied to no ledger record in manifest.json")
     check.summary = f"{_n(len(needs.blobs), 'file')} match the SHA-256 their records state"
     return check
@@ -389,8 +351,7 @@ def check_files(export: Export, needs: Needs, digests: dict[str, str]) -> Check:
 
 def verify(path: str, say: Callable[[str], None] = print) -> int:
     """Run every check on the export at `path`; 0 when all pass, 1 at a mismatch, 2 for no export."""
-    if hasattr(csv, "field_size_limit"):
-        csv.field_size_limit(2**31 - 1)  # long evidence texts are one cell
+    csv.field_size_limit(2**31 - 1)  # long evidence texts are one cell
     try:
         export = Export(path)
     except (NotAnExport, OSError, zipfile.BadZipFile) as exc:
@@ -416,21 +377,15 @@ def verify(path: str, say: Callable[[str], None] = print) -> int:
 
 def _run(export: Export) -> list[Check]:
     needs = Needs(export.manifest)
-    declared = Check("tables")
-    needs.collect(export, declared)
-    digests = _digest_files(export)
+    declared, digests = Check("tables"), _digest_files(export)
+    needs.collect(export)
     chain = check_chain(export, needs)
     tables = [check_table(export, needs, t) for t in needs.tables]
     for name in sorted(n for n in export.names if n.endswith(".csv") and n not in needs.tables):
         declared.fail(f"{name} is not declared in manifest.json, so its rows are tied to nothing")
     declared.summary = f"{_n(len(needs.tables), 'table')} declared with their ledger columns"
-    return [
-        chain,
-        declared,
-        *tables,
-        check_files(export, needs, digests),
-        check_manifest(export, digests),
-    ]
+    files, manifest = check_files(export, needs, digests), check_manifest(export, digests)
+    return [chain, declared, *tables, files, manifest]
 
 
 def main(argv: list[str]) -> int:

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from bot.ids import Action, Block, Field, View
 from core import ledger
 from core.models import Blob, EvidenceRequest, Submission
+from tests.core.evidence.support import csv_rows
+from tests.core.evidence.verify_support import run_verifier, witness
 from tests.paths import EXAMPLES
 from tests.slack_support import block_action, click, first_button, send_dm, wait_until
 
@@ -245,7 +247,7 @@ def test_submit_button_modal_and_rejection_reopens(slack_app, fake_slack, regist
 
 
 def test_export_is_refused_to_non_members_and_dm_ed_to_the_team(
-    slack_app, fake_slack, registered
+    slack_app, fake_slack, registered, tmp_path
 ) -> None:
     slack_app.command("export", user="UALICE", response_url=fake_slack.root + "/response/1")
     assert "Only the security team" in fake_slack.wait_for("response")[0].params["text"]
@@ -255,6 +257,8 @@ def test_export_is_refused_to_non_members_and_dm_ed_to_the_team(
         response_url=fake_slack.root + "/response/2",
     )
     fake_slack.wait_for("response", count=2)
+    with registered.db.session_scope() as session:
+        seq, head = witness(session)
     slack_app.command("export", user="USEC1", response_url=fake_slack.root + "/response/3")
     done = fake_slack.wait_for("response", count=3)[2]
     assert "Export sent to you by DM" in done.params["text"]
@@ -264,6 +268,15 @@ def test_export_is_refused_to_non_members_and_dm_ed_to_the_team(
     )
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["counts"]["submissions"] == 1
+    # The witness post is listed with the permalink Slack gave, and the ZIP verifies on its own.
+    (row,) = csv_rows(archive, "witnesses.csv")
+    assert (row["seq"], row["hash"]) == (str(seq), head)
+    assert row["permalink"] == "https://fake.slack.test/archives/CSEC/p1700000001000100"
+    (tmp_path / "export.zip").write_bytes(
+        upload.params["_raw"][upload.params["_raw"].index(b"PK") :]
+    )
+    verified = run_verifier(tmp_path / "export.zip")
+    assert verified.returncode == 0, verified.stdout
 
 
 def test_dm_with_a_link_naming_a_control_is_evidence(slack_app, fake_slack, registered) -> None:

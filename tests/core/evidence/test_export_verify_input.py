@@ -55,7 +55,7 @@ def test_what_is_not_an_export_is_refused_with_exit_2(tmp_path: Path) -> None:
     for name, says in (
         ("notes.txt", "is neither an unpacked export folder nor a ZIP file"),
         ("other.zip", "is not a compliance-bot export: it has no manifest.json"),
-        ("old.zip", "does not describe a verifiable export"),
+        ("old.zip", "is not that of a verifiable export"),
     ):
         result = run_verifier(tmp_path / name, cwd=tmp_path)
         assert result.returncode == 2 and says in result.stdout, result.stdout
@@ -176,6 +176,7 @@ def test_cli_verify_export_runs_the_same_checks(
     ok = runner.invoke(app, ["evidence", "verify", "--export", str(exported)])
     assert ok.exit_code == 0, ok.output
     assert "[ OK ] chain:" in ok.output and "VERIFIED: every check passed." in ok.output
+    assert "The export's verify.py is this version's verifier" in ok.output
     seq = int(csv_rows(zipfile.ZipFile(exported), "evidence.csv")[0]["ledger_seq"])
     forged = tamper(
         exported,
@@ -184,8 +185,45 @@ def test_cli_verify_export_runs_the_same_checks(
     )
     bad = runner.invoke(app, ["evidence", "verify", "--export", str(forged)])
     assert bad.exit_code == 1
+    # The ZIP's own verify.py may have been edited too: the CLI's checks are its own, and it says so.
+    edited = tamper(exported, tmp_path / "v.zip", {"verify.py": lambda d: d + b"\n# ok\n"})
+    note = runner.invoke(app, ["evidence", "verify", "--export", str(edited)])
+    assert "the export's verify.py differs from this version's verifier" in note.output
     assert f"FAILED: evidence.csv: evidence.csv row 1: text is 'Q3 review' but record {seq}" in (
         bad.output
     )
     missing = runner.invoke(app, ["evidence", "verify", "--export", str(tmp_path / "nope.zip")])
     assert missing.exit_code == 2 and "NOT VERIFIED" in missing.output
+
+
+def test_the_control_as_it_was_when_evidence_came_in_is_carried(
+    filled: Database, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from core.evidence.export_ledger import index_ledger, needed_seqs
+    from core.evidence.export_records import select_records
+    from core.evidence.register import import_rows, load_register
+    from tests.core.evidence.support import EXAMPLE
+
+    changed = tmp_path / "register.csv"
+    changed.write_text(EXAMPLE.read_text().replace("Quarterly access review", "Access review v2"))
+    with filled.session_scope() as session:
+        rows = load_register(changed, catalogue=catalogue)
+        import_rows(rows, db_session=session, actor="t", resolve_user=lambda _e: None)
+    with filled.session_scope() as session:
+        index = index_ledger(db_session=session)
+        records = select_records(
+            db_session=session,
+            requirements=requirements(catalogue),
+            start=None,
+            end=None,
+            framework=None,
+            progress=lambda _m: None,
+        )
+        first, latest = index.changes["AC-01"][0], index.changes["AC-01"][-1]
+        evidence = index.submissions[records.submissions[0].id]
+        assert first < evidence < latest
+        assert index.control("AC-01", before=evidence) == first
+        assert {first, evidence, latest} <= needed_seqs(records, index, ())
+    rows = csv_rows(export_zip(filled, catalogue, tmp_path / "e.zip"), "controls.csv")
+    assert {int(r["ledger_seq"]) for r in rows if r["control_id"] == "AC-01"} == {latest}
+    assert run_verifier(tmp_path / "e.zip").returncode == 0
