@@ -147,6 +147,10 @@ def test_answered_in_a_thread_reviewed_approved_and_reused_on_a_rerun(
         "3 questions: 1 approved from the library, 2 suggested, 0 need review"
         in complete["initial_comment"]
     )
+    assert complete["initial_comment"].endswith(
+        "Used sheet 'Questions': header row 1, ID A 'ID', question B 'Question', "
+        "answer columns appended; 3 questions"
+    )
     book = _uploaded_book(fake_slack)
     sheet = book["Questions"]
     assert [c.value for c in sheet[1]] == ["ID", "Question", *ADDED]
