@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import core.reminders.models  # noqa: F401 - domain models register their tables on Base
 from core.db import make_engine
 from core.models import Base
 

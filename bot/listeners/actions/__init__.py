@@ -11,6 +11,7 @@ from bot.listeners.actions import (
     feedback,
     questionnaire_approve,
     questionnaire_edit,
+    reminders,
     share,
 )
 
@@ -23,3 +24,4 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    reminders.register(app, deps)  # the reminder engine's Snooze
