@@ -133,6 +133,12 @@ def score(rows: list[AnsweredRow], questions: list[dict[str, Any]], split: str) 
     kinds: Counter[str] = Counter()
     right_kinds: Counter[str] = Counter()
     misses = []
+    wrong = [
+        f"{q['id']} {q['question']} — {row.draft.choice}: {row.draft.answer[:80]} "
+        f"({', '.join(x.id for x in row.draft.sources[:3])})"
+        for row, q in pairs
+        if polarity_error(row, q)
+    ]
     for row, q in pairs:
         kinds[q["kind"]] += 1
         ok = right(row.draft, q["source"])
@@ -150,6 +156,7 @@ def score(rows: list[AnsweredRow], questions: list[dict[str, Any]], split: str) 
         "polarity_errors": sum(polarity_error(row, q) for row, q in pairs),
         "by_kind": {k: {"right": right_kinds[k], "of": kinds[k]} for k in sorted(kinds)},
         "misses": misses,
+        "polarity": wrong,
     }
 
 
@@ -201,6 +208,7 @@ def main() -> None:
     if args.json:
         for split in figures["splits"].values():
             split.pop("misses")
+            split.pop("polarity")
         print(json.dumps(figures))
         return
     print(f"{figures['rows_found']} of {figures['rows_in_workbook']} questions found; used:")
@@ -228,6 +236,8 @@ def main() -> None:
     if args.misses:
         for miss in figures["splits"]["tune"]["misses"]:
             print(f"  - {miss}")
+        for wrong in figures["splits"]["all"]["polarity"]:
+            print(f"  ! {wrong}")
 
 
 if __name__ == "__main__":

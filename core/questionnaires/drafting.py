@@ -23,6 +23,7 @@ from core.questionnaires.polarity import (
     answer_polarity,
     asks_about_event,
     closed,
+    covers,
     limit_reuse,
     same_question,
 )
@@ -155,14 +156,16 @@ class Remembered:
         return np.stack([self.vectors[t] for t in texts])
 
 
-def own_choice(policy: Hit | None, controls: list[ControlFacts]) -> str | None:
-    """Yes only from the organisation's own records: a policy it wrote, or a control with accepted evidence."""
-    if policy is not None and policy.via != "cites":
-        return "Yes"
+def own_choice(question: str, policy: Hit | None, controls: list[ControlFacts]) -> str | None:
+    """Yes only from the organisation's own records: its policy on that subject, or a control with accepted evidence."""
+    if controls and not any(c.applicable for c in controls):
+        return "N/A"  # the register excludes it: a Yes would contradict it
     if any(c.applicable and c.accepted is not None for c in controls):
         return "Yes"
-    if controls and not any(c.applicable for c in controls):
-        return "N/A"
+    if policy is not None and policy.via != "cites":
+        entry = policy.entry
+        about = " ".join([entry.title, entry.summary, entry.guidance, *entry.keywords])
+        return "Yes" if covers(question, about) else None
     return None  # catalogue background, or controls not yet shown to operate
 
 
@@ -322,7 +325,7 @@ class Drafter:
             sources.extend(Source(e.id, "catalogue") for e in background)
         scores = [policy.score] if policy else []
         scores += [score for _, score in requirements[:1]]
-        choice = own_choice(policy, controls) if closed(question) else None
+        choice = own_choice(question, policy, controls) if closed(question) else None
         confidence = min(1.0, max(scores))
         return Draft(" ".join(sentences), "suggested", confidence, tuple(sources), choice=choice)
 

@@ -35,7 +35,7 @@ _AFTER = re.compile(
     re.IGNORECASE,
 )
 _CLOSED = re.compile(
-    r"^\s*(?:\(?[\w.-]+\)?\s+)?(?:do|does|did|is|are|was|were|has|have|had|can|could|will|"
+    r"^\s*(?:\(?(?:[a-z]{1,8}[-_.]?\d[\w.-]*|\d+(?:\.\d+)*\.?)\)?\s+)?(?:do|does|did|is|are|was|were|has|have|had|can|could|will|"
     r"would|shall|should|may|must)\b",
     re.IGNORECASE,
 )
@@ -80,15 +80,17 @@ def stems(text: str) -> set[str]:
     return {w[:5] for w in words if w not in _GENERIC and len(w) > 1}
 
 
+def covers(question: str, text: str) -> bool:
+    """At least half of the question's subject words are in the text (any question: True)."""
+    wanted = stems(question)
+    return not wanted or len(wanted & stems(text)) >= 0.5 * len(wanted)
+
+
 def same_question(question: str, library_question: str, library_answer: str) -> bool:
     """A library answer fits when it is about the same subject and the same kind of question."""
     if asks_about_event(question) and not asks_about_event(library_question):
         return False
-    wanted = stems(question)
-    if not wanted:
-        return True
-    known = stems(library_question) | stems(library_answer)
-    return len(wanted & known) >= 0.5 * len(wanted)
+    return covers(question, f"{library_question} {library_answer}")
 
 
 # One library answer drafting more distinct questions than this in one file is answering a topic,

@@ -150,7 +150,20 @@ def _control(applicable: bool, accepted: bool) -> ControlFacts:
 
 
 def test_own_choice_never_says_yes_from_background_or_planned_controls() -> None:
-    assert own_choice(None, []) is None
-    assert own_choice(None, [_control(True, False)]) is None
-    assert own_choice(None, [_control(True, True)]) == "Yes"
-    assert own_choice(None, [_control(False, False)]) == "N/A"
+    question = "Is MFA required?"
+    assert own_choice(question, None, []) is None
+    assert own_choice(question, None, [_control(True, False)]) is None
+    assert own_choice(question, None, [_control(True, True)]) == "Yes"
+    assert own_choice(question, None, [_control(False, False)]) == "N/A"
+    # N/A only when every control found is excluded; one operating control answers Yes.
+    assert own_choice(question, None, [_control(False, False), _control(True, True)]) == "Yes"
+
+
+def test_a_policy_fills_yes_only_for_a_question_on_its_subject(searcher: Searcher) -> None:
+    from knowledge.search import Hit
+
+    policy = Hit(searcher.catalogue.entries["org.cryptography"], 0.6)
+    assert own_choice("Is customer data encrypted at rest?", policy, []) == "Yes"
+    asked = "Are policies and procedures for mobile code and browser extensions defined?"
+    assert own_choice(asked, policy, []) is None
+    assert own_choice("Is data encrypted?", Hit(policy.entry, 0.6, via="cites"), []) is None

@@ -102,13 +102,6 @@ def db(database_url: str, searcher: Searcher) -> Database:
     return db
 
 
-def _answer(db: Database, searcher: Searcher, content: bytes, **kwargs: Any):  # type: ignore[no-untyped-def]
-    with db.session_scope() as session:
-        return answer_questionnaire(
-            "vendor.xlsx", content, db_session=session, searcher=searcher, zone=None, **kwargs
-        )
-
-
 def test_question_sheets_and_columns_are_found_and_explanation_sheets_skipped() -> None:
     q = open_questionnaire("vendor.xlsx", customer_workbook())
     assert [each.title for each in q.layouts] == ["Governance", "Operations"]
