@@ -1,6 +1,15 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs, library, questionnaire, readiness
+from bot.cli import (
+    assistant,
+    catalogue,
+    evidence,
+    jobs,
+    library,
+    questionnaire,
+    readiness,
+    risk,  # risks and suppliers (issue 24)
+)
 from bot.cli.common import app, main
 
 __all__ = [
@@ -13,4 +22,5 @@ __all__ = [
     "main",
     "questionnaire",
     "readiness",
+    "risk",
 ]

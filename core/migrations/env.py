@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+# Models kept beside their domain's services are imported so the metadata holds their tables.
+import core.risks.models  # noqa: F401  (risks and suppliers, issue 24)
+import core.suppliers.models  # noqa: F401
 from core.db import make_engine
 from core.models import Base
 
