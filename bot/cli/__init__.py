@@ -9,6 +9,7 @@ from bot.cli import (
     questionnaire,
     readiness,
     risk,  # risks and suppliers (issue 24)
+    supplier,
 )
 from bot.cli.common import app, main
 
@@ -23,4 +24,5 @@ __all__ = [
     "questionnaire",
     "readiness",
     "risk",
+    "supplier",
 ]
