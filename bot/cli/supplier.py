@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date, tzinfo
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from bot.cli.common import app, err, fail, out, runtime
+
+if TYPE_CHECKING:
+    from core.suppliers.models import Supplier
 
 supplier_app = typer.Typer(help="The supplier register.", no_args_is_help=True)
 app.add_typer(supplier_app, name="supplier")
@@ -47,39 +51,42 @@ def supplier_import(
     )
 
 
+def _row(s: Supplier, today: date, days: int, zone: tzinfo) -> dict[str, Any]:
+    """One supplier as `supplier list --json` prints it."""
+    from core.localtime import local_day
+    from core.suppliers.service import assurance_status
+
+    return {
+        "id": s.ref,
+        "name": s.name,
+        "owner": s.owner,
+        "owner_user_id": s.owner_user_id,
+        "service": s.service,
+        "data_handled": s.data_handled,
+        "criticality": s.criticality,
+        "assurance_type": s.assurance_type,
+        "assurance_expires": s.assurance_expires.isoformat() if s.assurance_expires else None,
+        "assurance_status": assurance_status(s, today, days),
+        "review_cadence": s.review_cadence,
+        "next_review": local_day(s.next_review_at, zone),
+        "version": s.version,
+    }
+
+
 @supplier_app.command("list")
 def supplier_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the suppliers with their assurance status and next review."""
-    from core.localtime import local_day
     from core.models import utcnow
-    from core.suppliers.service import assurance_status, suppliers
+    from core.suppliers.service import suppliers
 
     rt = runtime()
-    today = utcnow().astimezone(rt.settings.zone).date()
+    zone = rt.settings.zone
+    today = utcnow().astimezone(zone).date()
     days = rt.settings.supplier_assurance_days_before
     with rt.db.session_scope() as session:
-        rows: list[dict[str, Any]] = [
-            {
-                "id": s.ref,
-                "name": s.name,
-                "owner": s.owner,
-                "owner_user_id": s.owner_user_id,
-                "service": s.service,
-                "data_handled": s.data_handled,
-                "criticality": s.criticality,
-                "assurance_type": s.assurance_type,
-                "assurance_expires": s.assurance_expires.isoformat()
-                if s.assurance_expires
-                else None,
-                "assurance_status": assurance_status(s, today, days),
-                "review_cadence": s.review_cadence,
-                "next_review": local_day(s.next_review_at, rt.settings.zone),
-                "version": s.version,
-            }
-            for s in suppliers(db_session=session)
-        ]
+        rows = [_row(s, today, days, zone) for s in suppliers(db_session=session)]
     if as_json:
         print(json.dumps(rows))
         return

@@ -119,6 +119,13 @@ def supplier_by_ref(ref: str, *, db_session: Session) -> Supplier | None:
     return None
 
 
+def supplier_named_in(text: str, *, db_session: Session) -> Supplier | None:
+    """The one supplier whose name the text holds (None when none or several do)."""
+    lowered = text.lower()
+    named = [s for s in suppliers(db_session=db_session) if s.name.lower() in lowered]
+    return named[0] if len(named) == 1 else None
+
+
 def supplier_record(ref: str, *, db_session: Session) -> SupplierRecord | None:
     """The supplier with its versions and assurance files, or None."""
     supplier = supplier_by_ref(ref, db_session=db_session)

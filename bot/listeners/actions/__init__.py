@@ -11,7 +11,9 @@ from bot.listeners.actions import (
     feedback,
     questionnaire_approve,
     questionnaire_edit,
+    risk_review,  # risks and suppliers (issue 24)
     share,
+    supplier_request,
 )
 
 
@@ -23,3 +25,6 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    # --- risks and suppliers (issue 24) ---
+    risk_review.register(app, deps)
+    supplier_request.register(app, deps)
