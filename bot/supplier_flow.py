@@ -18,7 +18,7 @@ from core.models import utcnow
 from core.suppliers.models import SupplierRequest
 from core.suppliers.requests import set_thread
 from core.suppliers.service import (
-    assurance_type,
+    assurance_named_in,
     record_assurance,
     supplier_by_ref,
     supplier_named_in,
@@ -63,7 +63,7 @@ def take_file(runtime: Runtime, actor: Actor, words: str, file_id: str) -> str:
         raise UserFacingError(
             f"Only the owner of {name} (<@{owner}>) or the security team can send its reports."
         )
-    kind = next((k for w in rest.split() if (k := assurance_type(w)) and k != "none"), None)
+    kind = assurance_named_in(rest)
     found = _DATE.search(rest)
     if kind is None or found is None:
         raise UserFacingError(f"Say what the file is and when it expires: {USAGE}.")

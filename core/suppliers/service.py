@@ -57,6 +57,15 @@ def assurance_type(typed: str) -> str | None:
     return value if value in ASSURANCE_TYPES else None
 
 
+def assurance_named_in(text: str) -> str | None:
+    """The kind of report a message names (SOC 2, ISO 27001, questionnaire), or None."""
+    compact = "".join(text.lower().split())
+    for kind in ("soc2", "iso27001", "questionnaire"):
+        if kind in compact:
+            return kind
+    return None
+
+
 def assurance_status(supplier: Supplier, today: date, days_before: int) -> str:
     """none, expired, expiring (within days_before) or current."""
     if supplier.assurance_type == "none" or supplier.assurance_expires is None:
