@@ -14,6 +14,7 @@ from core.evidence.export import build_export, soa_rows
 from core.evidence.export_records import Progress
 from core.evidence.report import ReadinessScope
 from core.requirements import requirements
+from core.risks.registers import RegisterOptions
 from knowledge.catalogue import Catalogue
 
 
@@ -64,6 +65,7 @@ def export_for_auditors(
         progress=progress,
         readiness_scope=ReadinessScope.of(catalogue, settings),
         zone=settings.zone,
+        registers=RegisterOptions.from_settings(settings),
     )
     return ExportSummary.of(out, manifest)
 

@@ -28,6 +28,7 @@ from core.evidence.export_tables import csv_files
 from core.evidence.report import ReadinessScope, ReportInput, render_report
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
+from core.risks.registers import RegisterOptions, register_files, risks_treated
 from core.spreadsheet import csv_bytes
 
 __all__ = ["ExportEmptyError", "Progress", "Requirement", "build_export", "soa_rows", "write_soa"]
@@ -48,6 +49,7 @@ def build_export(
     progress: Progress | None = None,
     readiness_scope: ReadinessScope | None = None,
     zone: tzinfo = UTC,
+    registers: RegisterOptions | None = None,
 ) -> dict[str, Any]:
     """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too)."""
     step = progress or (lambda _msg: None)
@@ -64,6 +66,9 @@ def build_export(
     files = csv_files(records, requirements)
     step("files")
     file_paths = _add_blobs(files, records.submissions, db_session)
+    # The risk and supplier registers as they stand now (issue 24).
+    options = registers or RegisterOptions()
+    files.update(register_files(db_session=db_session, options=options, zone=zone, now=utcnow()))
     with db_session.no_autoflush:
         head = ledger.head(db_session=db_session)
     generated_at = utcnow()
@@ -180,10 +185,14 @@ def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[st
     for req in db_session.scalars(select(EvidenceRequest).order_by(EvidenceRequest.due_at)):
         latest[req.control_id] = req
     rows = []
+    treated = risks_treated(db_session=db_session)  # the risks column (issue 24)
     for item in annex_a:
         implementing = [c for c in controls if item.id in c.requirements]
+        risk_refs = ", ".join(treated.get(item.id, []))
         if not implementing:
-            rows.append([item.id, item.title, "not assessed", "", "", "no implementing control"])
+            rows.append(
+                [item.id, item.title, "not assessed", "", "", "no implementing control", risk_refs]
+            )
             continue
         applicable = [c for c in implementing if c.applicable]
         justification = "; ".join(c.justification for c in implementing if c.justification)
@@ -201,6 +210,7 @@ def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[st
                 justification,
                 ", ".join(c.ref for c in implementing),
                 "; ".join(statuses) or "excluded",
+                risk_refs,
             ]
         )
     return rows
@@ -210,6 +220,15 @@ def write_soa(out: Path, rows: list[list[str]]) -> None:
     """Write the SoA CSV."""
     out.write_bytes(
         csv_bytes(
-            ["annex_a_id", "title", "applicable", "justification", "implemented_by", "status"], rows
+            [
+                "annex_a_id",
+                "title",
+                "applicable",
+                "justification",
+                "implemented_by",
+                "status",
+                "risks_treated",
+            ],
+            rows,
         )
     )
