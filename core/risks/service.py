@@ -18,6 +18,7 @@ from core.risks.models import Risk, RiskAcceptance, RiskAction, RiskReview, Risk
 RISK_CHANGE = "risk_change"
 RISK_REVIEW = "risk_review"
 RISK_ACCEPTANCE = "risk_acceptance"
+RISK_ACTION_DONE = "risk_action_done"
 
 
 class RiskError(DomainError):
@@ -202,6 +203,35 @@ def mark_accurate(
     risk = owned_risk(risk_id, version=version, user_id=user_id, db_session=db_session)
     record_review(risk, outcome="accurate", user_id=user_id, db_session=db_session, now=now)
     return risk
+
+
+def complete_action(
+    action_id: int, *, user_id: str, db_session: Session, now: datetime
+) -> RiskAction:
+    """The owner marks a treatment action done; ledgered with the risk and version."""
+    action = db_session.get(RiskAction, action_id)
+    risk = db_session.get(Risk, action.risk_id) if action is not None else None
+    if action is None or risk is None:
+        raise RiskError("That treatment action is no longer in the register.")
+    if user_id != risk.owner_user_id:
+        raise RiskError(
+            f"Only the owner of {risk.ref} (<@{risk.owner_user_id}>) can close its actions."
+        )
+    if action.status != "open":
+        raise RiskError(f"'{action.text}' of {risk.ref} is already {action.status}.")
+    action.status, action.closed_at = "done", now
+    ledger.append(
+        RISK_ACTION_DONE,
+        {
+            "risk": risk.ref,
+            "version": risk.version,
+            "action": action.text,
+            "due": action.due.isoformat(),
+            "by": user_id,
+        },
+        db_session=db_session,
+    )
+    return action
 
 
 def overdue_reviews(*, db_session: Session, now: datetime) -> list[Risk]:

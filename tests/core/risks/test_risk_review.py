@@ -124,3 +124,19 @@ def test_a_mitigated_risk_needs_no_acceptance(database_url: str, catalogue: Cata
             db_session=session,
             now=NOW,
         )
+
+
+def test_the_owner_closes_a_treatment_action(database_url: str, catalogue: Catalogue) -> None:
+    from core.risks.models import RiskAction
+    from core.risks.service import complete_action, open_actions
+
+    db = filled_risks(database_url, catalogue)
+    with db.session_scope() as session:
+        action = session.scalars(select(RiskAction).where(RiskAction.text.like("Enforce%"))).one()
+        with pytest.raises(RiskError, match="Only the owner of R-01"):
+            complete_action(action.id, user_id="UBOB", db_session=session, now=NOW)
+        complete_action(action.id, user_id="UALICE", db_session=session, now=NOW)
+        with pytest.raises(RiskError, match="already done"):
+            complete_action(action.id, user_id="UALICE", db_session=session, now=NOW)
+        assert action.id not in [a.id for a in open_actions(db_session=session)]
+    assert _kinds(db)[-1] == "risk_action_done"
