@@ -26,6 +26,8 @@ class Action(StrEnum):
     RISK_ACCEPT = "risk_accept"
     SUPPLIER_APPROVE = "supplier_approve"
     SUPPLIER_REJECT = "supplier_reject"
+    SUPPLIER_REVIEWED = "supplier_reviewed"
+    RISK_ACTION_DONE = "risk_action_done"
 
 
 class View(StrEnum):

@@ -11,6 +11,7 @@ from bot.listeners.actions import (
     feedback,
     questionnaire_approve,
     questionnaire_edit,
+    register_items,
     risk_review,  # risks and suppliers (issue 24)
     share,
     supplier_request,
@@ -27,4 +28,5 @@ def register(app: App, deps: Deps) -> None:
     questionnaire_edit.register(app, deps)
     # --- risks and suppliers (issue 24) ---
     risk_review.register(app, deps)
+    register_items.register(app, deps)
     supplier_request.register(app, deps)

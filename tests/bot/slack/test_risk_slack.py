@@ -163,3 +163,23 @@ def test_risks_command_for_the_security_team_only(settings, fake_slack) -> None:
     assert "R-03 action 'Phishing-resistant MFA for admins' was due 2027-01-31" in overdue
     assert "R-02" not in overdue
     assert "Only the security team" in json.dumps(refused)
+
+
+def test_only_the_owner_marks_a_treatment_action_done(settings, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    from core.risks.models import RiskAction
+
+    runtime = risk_runtime(settings, fake_slack, slack_api_url=fake_slack.url)
+    with runtime.db.session_scope() as session:
+        action = (
+            session.scalars(select(RiskAction).where(RiskAction.text.like("Enforce%"))).one().id
+        )
+    app = SlackAppServer(runtime)
+    try:
+        other = press(app, fake_slack, Action.RISK_ACTION_DONE, str(action), "UBOB")
+        done = press(app, fake_slack, Action.RISK_ACTION_DONE, str(action), "UALICE")
+        again = press(app, fake_slack, Action.RISK_ACTION_DONE, str(action), "UALICE")
+    finally:
+        app.close()
+    assert "Only the owner of R-01" in other["text"]
+    assert "'Enforce disk encryption on every laptop' marked done by <@UALICE>" in done["text"]
+    assert "already done" in again["text"]

@@ -160,3 +160,19 @@ def test_a_report_dmed_for_a_supplier_renews_its_assurance(settings, fake_slack)
         supplier = session.scalars(select(Supplier).where(Supplier.ref == "SUP-PAYROLL")).one()
         assert supplier.assurance_expires == date(2028, 3, 31) and supplier.version == 2
         assert session.scalars(select(SupplierAssurance.file_name)).all() == ["iso-2028.pdf"]
+
+
+def test_only_the_owner_marks_a_supplier_reviewed(settings, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    runtime = risk_runtime(settings, fake_slack, slack_api_url=fake_slack.url)
+    import_suppliers(runtime.db)
+    with runtime.db.session_scope() as session:
+        aws = session.scalars(select(Supplier).where(Supplier.ref == "SUP-AWS")).one().id
+    app = SlackAppServer(runtime)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            other = press(app, fake_slack, Action.SUPPLIER_REVIEWED, str(aws), "UBOB")
+            done = press(app, fake_slack, Action.SUPPLIER_REVIEWED, str(aws), "U0OPSLEAD")
+    finally:
+        app.close()
+    assert "Only the owner of Amazon Web Services (<@U0OPSLEAD>)" in other["text"]
+    assert "reviewed by <@U0OPSLEAD>; next review 2028-03-15" in done["text"]
