@@ -1,7 +1,7 @@
 """risks and suppliers: registers, versions, reviews, acceptances, assurance files, requests
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04 15:00:00.000000
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.models
 
 revision: str = '0013'
-down_revision: str | None = '0008'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
