@@ -79,6 +79,7 @@ def take_file(runtime: Runtime, actor: Actor, words: str, file_id: str) -> str:
             db_session=session,
             now=utcnow(),
             max_bytes=runtime.settings.evidence_max_bytes,
+            days_before=runtime.settings.supplier_assurance_days_before,
         )
         return (
             f"Kept {kept.file_name} as {name}'s {kind} evidence; it expires {expires.isoformat()}."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import reminders as reminder_blocks
 from bot.blocks.common import (
     Block,
     actions,
@@ -17,6 +18,7 @@ from bot.blocks.common import (
 )
 from bot.ids import Action, Field, View
 from bot.ids import Block as B
+from core.reminders import schedule
 from core.risks.scale import TREATMENTS
 
 
@@ -117,3 +119,32 @@ def overview_text(top: list[dict[str, Any]], overdue: list[str]) -> str:
     lines.append("*Overdue*")
     lines += [f"• {line}" for line in overdue] or ["• nothing overdue"]
     return "\n".join(lines)
+
+
+def review_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
+    """The engine's review reminder: the card's buttons under the stage headline (none to escalations)."""
+    content = payload.get("content") or {}
+    if payload.get("stage") == schedule.ESCALATION or "version" not in content:
+        return reminder_blocks.default_message(payload, zone=zone)
+    value = card_value(content)
+    buttons = [
+        button("Still accurate", Action.RISK_ACCURATE, value, style="primary"),
+        button("Update", Action.RISK_UPDATE, value),
+    ]
+    if content.get("signoff"):
+        buttons.append(button("Accept the residual risk", Action.RISK_ACCEPT, value))
+    return reminder_blocks.default_message(payload, zone=zone, buttons=buttons)
+
+
+def action_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
+    """The engine's treatment-action reminder, with Done for the owner."""
+    if payload.get("stage") == schedule.ESCALATION:
+        return reminder_blocks.default_message(payload, zone=zone)
+    done = button("Done", Action.RISK_ACTION_DONE, str(payload["ref_id"]), style="primary")
+    return reminder_blocks.default_message(payload, zone=zone, buttons=[done])
+
+
+def register_reminders() -> None:
+    """Lay out the risk register's reminders (risk_review, risk_action)."""
+    reminder_blocks.register_renderer("risk_review", review_reminder)
+    reminder_blocks.register_renderer("risk_action", action_reminder)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import reminders as reminder_blocks
 from bot.blocks.common import Block, actions, button, modal, section, text_input
 from bot.ids import Action, Field, View
 from bot.ids import Block as B
+from core.reminders import schedule
 
 
 def request_modal() -> dict[str, Any]:
@@ -48,3 +50,16 @@ def decision_modal(request_id: int, approve: bool) -> dict[str, Any]:
     blocks = [text_input(B.SUPPLIER_REASON, f"Why {verb.lower()}?", Field.VALUE, multiline=True)]
     metadata = f"{request_id}:{'approve' if approve else 'reject'}"
     return modal(View.SUPPLIER_DECISION, f"{verb} supplier", blocks, submit=verb, metadata=metadata)
+
+
+def review_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
+    """The engine's supplier review reminder, with Reviewed for the owner."""
+    if payload.get("stage") == schedule.ESCALATION:
+        return reminder_blocks.default_message(payload, zone=zone)
+    reviewed = button("Reviewed", Action.SUPPLIER_REVIEWED, str(payload["ref_id"]), style="primary")
+    return reminder_blocks.default_message(payload, zone=zone, buttons=[reviewed])
+
+
+def register_reminders() -> None:
+    """Lay out the supplier register's review reminders (assurance ones use the default)."""
+    reminder_blocks.register_renderer("supplier_review", review_reminder)

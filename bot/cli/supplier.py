@@ -44,7 +44,13 @@ def supplier_import(
     now = utcnow()
     rows = validate(raw, people=people, today=now.astimezone(rt.settings.zone).date())
     with rt.db.session_scope() as session:
-        result = import_rows(rows, db_session=session, actor=actor, now=now)
+        result = import_rows(
+            rows,
+            db_session=session,
+            actor=actor,
+            now=now,
+            assurance_days_before=rt.settings.supplier_assurance_days_before,
+        )
     out.print(
         f"supplier register imported: {len(result.created)} created, "
         f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"

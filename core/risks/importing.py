@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.models import OrgControl
 from core.requirements import requirement_resolver
 from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.risks.due import schedule_review
 from core.risks.models import Risk
 from core.risks.scale import TREATMENTS, RiskScale
 from core.risks.service import save_version, snapshot_of, sync_actions
@@ -245,6 +246,7 @@ def import_rows(
         risk = _save(row, risk, now, db_session)
         sync_actions(risk, db_session=db_session, now=now)
         save_version(risk, actor=actor, how="import", db_session=db_session)
+        schedule_review(risk, db_session=db_session)
     return result
 
 

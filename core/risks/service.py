@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core import ledger
 from core.errors import DomainError
 from core.review_cadence import next_review
+from core.risks.due import schedule_action, schedule_review
 from core.risks.models import Risk, RiskAcceptance, RiskAction, RiskReview, RiskVersion
 
 # Ledger record kinds of this domain (the export and readiness read them back).
@@ -147,8 +148,11 @@ def sync_actions(risk: Risk, *, db_session: Session, now: datetime) -> list[Risk
     known = {(a.due, a.text) for a in stored if a.status != "dropped"}
     for due, text in wanted:
         if (due, text) not in known:
-            db_session.add(RiskAction(risk_id=risk.id, text=text, due=due))
+            stored.append(RiskAction(risk_id=risk.id, text=text, due=due))
+            db_session.add(stored[-1])
     db_session.flush()
+    for action in stored:  # each open step is a due item of the owner's; the others are closed
+        schedule_action(action, risk, db_session=db_session)
     return [a for a in stored if a.status == "open"]
 
 
@@ -193,6 +197,7 @@ def record_review(
     risk.last_reviewed_at = now
     risk.next_review_at = next_review(risk.review_cadence, now)
     db_session.flush()
+    schedule_review(risk, db_session=db_session)
     return review
 
 
@@ -220,6 +225,7 @@ def complete_action(
     if action.status != "open":
         raise RiskError(f"'{action.text}' of {risk.ref} is already {action.status}.")
     action.status, action.closed_at = "done", now
+    schedule_action(action, risk, db_session=db_session)
     ledger.append(
         RISK_ACTION_DONE,
         {

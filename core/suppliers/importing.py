@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.suppliers.due import schedule_assurance, schedule_review
 from core.suppliers.models import Supplier
 from core.suppliers.service import (
     ASSURANCE_TYPES,
@@ -164,7 +165,12 @@ def _expiry(text: str, kind: str | None, today: date) -> tuple[date | None, str 
 
 
 def import_rows(
-    rows: list[SupplierRow], *, db_session: Session, actor: str, now: datetime
+    rows: list[SupplierRow],
+    *,
+    db_session: Session,
+    actor: str,
+    now: datetime,
+    assurance_days_before: int = 30,
 ) -> ImportResult:
     """Create or update suppliers in place, keeping every version and recording each in the ledger."""
     result = ImportResult()
@@ -202,4 +208,6 @@ def import_rows(
         supplier.updated_at = now
         db_session.flush()
         save_version(supplier, actor=actor, how="import", db_session=db_session)
+        schedule_review(supplier, db_session=db_session)
+        schedule_assurance(supplier, db_session=db_session, days_before=assurance_days_before)
     return result

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.review_cadence import next_review
+from core.suppliers.due import schedule_review
 from core.suppliers.models import Supplier, SupplierRequest
 from core.suppliers.service import (
     SUPPLIER_DECISION,
@@ -133,6 +134,7 @@ def _register(request: SupplierRequest, *, db_session: Session, now: datetime) -
     db_session.add(supplier)
     db_session.flush()
     save_version(supplier, actor=request.decided_by or "", how="request", db_session=db_session)
+    schedule_review(supplier, db_session=db_session)
     return supplier
 
 

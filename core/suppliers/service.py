@@ -13,6 +13,7 @@ from core import ledger
 from core.errors import DomainError
 from core.evidence.service import FileUpload, store_blob
 from core.review_cadence import next_review
+from core.suppliers.due import schedule_assurance, schedule_review
 from core.suppliers.models import Supplier, SupplierAssurance, SupplierRequest, SupplierVersion
 
 # Ledger record kinds of this domain.
@@ -163,6 +164,7 @@ def record_assurance(
     db_session: Session,
     now: datetime,
     max_bytes: int,
+    days_before: int = 30,
 ) -> SupplierAssurance:
     """A new report or certificate: kept as evidence, and the supplier's assurance renewed."""
     supplier = db_session.get(Supplier, supplier_id)
@@ -202,6 +204,7 @@ def record_assurance(
     supplier.updated_at = now
     db_session.flush()
     save_version(supplier, actor=user_id, how="assurance", db_session=db_session)
+    schedule_assurance(supplier, db_session=db_session, days_before=days_before)
     return assurance
 
 
@@ -224,6 +227,7 @@ def mark_reviewed(
     supplier.last_reviewed_at = now
     supplier.next_review_at = next_review(supplier.review_cadence, now)
     db_session.flush()
+    schedule_review(supplier, db_session=db_session)
     return supplier
 
 
