@@ -11,6 +11,11 @@ from bot.ids import Block as B
 from core.reminders import schedule
 
 
+def plain(value: str) -> str:
+    """Text someone typed, shown as typed: Slack reads <, > and & as markup (mentions, links)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def request_modal() -> dict[str, Any]:
     """Anyone's request for a new supplier: name, purpose, data shared."""
     blocks = [
@@ -34,8 +39,8 @@ def request_blocks(
     value = str(request_id)
     return [
         section(
-            f"<@{user}> asks to take on a new supplier: *{name}*\n"
-            f"Purpose: {purpose}\nData shared: {data_shared or 'none said'}"
+            f"<@{user}> asks to take on a new supplier: *{plain(name)}*\n"
+            f"Purpose: {plain(purpose)}\nData shared: {plain(data_shared) or 'none said'}"
         ),
         actions(
             button("Approve", Action.SUPPLIER_APPROVE, value, style="primary"),

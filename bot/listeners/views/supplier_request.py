@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.common import submitted
+from bot.blocks.suppliers import plain
 from bot.deps import Deps
 from bot.errors import FieldError
 from bot.ids import Block, View
@@ -44,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         post_request(deps.runtime, client, request)
         client.chat_postMessage(
-            channel=user, text=f"Your request for {request.name} went to the security team."
+            channel=user, text=f"Your request for {plain(request.name)} went to the security team."
         )
 
     @app.view(View.SUPPLIER_DECISION)
@@ -72,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
             outcome, name, asker = request.status, request.name, request.requested_by
             where = (request.channel, request.thread_ts)
         ack()
-        said = f"The request for {name} was {outcome} by <@{user}>: {reason}"
+        said = f"The request for {plain(name)} was {outcome} by <@{user}>: {plain(reason)}"
         if where[0] and where[1]:
             client.chat_postMessage(channel=where[0], thread_ts=where[1], text=said)
         client.chat_postMessage(channel=asker, text=said)

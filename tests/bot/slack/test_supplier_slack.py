@@ -45,7 +45,7 @@ def test_a_request_is_approved_into_the_register(settings, fake_slack) -> None: 
                     _typed(
                         **{
                             Block.SUPPLIER_NAME: "Acme Analytics",
-                            Block.SUPPLIER_PURPOSE: "Product analytics",
+                            Block.SUPPLIER_PURPOSE: "Product analytics <!channel>",
                             Block.SUPPLIER_DATA: "Usage events",
                         }
                     ),
@@ -57,6 +57,10 @@ def test_a_request_is_approved_into_the_register(settings, fake_slack) -> None: 
                 "chat.postMessage", lambda c: c.params.get("channel") == "CSEC"
             )
             value = posted.params["blocks"][1]["elements"][0]["value"]
+            # What anyone typed is shown as typed, never as a mention of the whole channel.
+            assert (
+                "Product analytics &lt;!channel&gt;" in posted.params["blocks"][0]["text"]["text"]
+            )
             refused = press(app, fake_slack, Action.SUPPLIER_APPROVE, value, "UBOB")
             assert "Only the security team can approve suppliers" in refused["text"]
             assert_acked(app.interaction(_action(Action.SUPPLIER_APPROVE, value, "USEC1")))
