@@ -22,6 +22,14 @@ class Action(StrEnum):
     QUESTIONNAIRE_EDIT = "questionnaire_edit"
     # --- reminders (the shared reminder engine) ---
     SNOOZE_ITEM = "snooze_item"
+    # --- risks and suppliers (issue 24) ---
+    RISK_ACCURATE = "risk_accurate"
+    RISK_UPDATE = "risk_update"
+    RISK_ACCEPT = "risk_accept"
+    SUPPLIER_APPROVE = "supplier_approve"
+    SUPPLIER_REJECT = "supplier_reject"
+    SUPPLIER_REVIEWED = "supplier_reviewed"
+    RISK_ACTION_DONE = "risk_action_done"
 
 
 class View(StrEnum):
@@ -33,6 +41,10 @@ class View(StrEnum):
     CAMPAIGN = "campaign_modal"
     QUIZ = "quiz_modal"
     QUESTIONNAIRE_EDIT = "questionnaire_edit_modal"
+    # --- risks and suppliers (issue 24) ---
+    RISK_UPDATE = "risk_update_modal"
+    SUPPLIER_REQUEST = "supplier_request_modal"
+    SUPPLIER_DECISION = "supplier_decision_modal"
 
 
 class Block(StrEnum):
@@ -52,6 +64,17 @@ class Block(StrEnum):
     CAMPAIGN_OPTIONS = "campaign_options"
     QUIZ_QUESTION = "quiz_q"
     QUESTIONNAIRE_ANSWER = "questionnaire_answer"
+    # --- risks and suppliers (issue 24) ---
+    RISK_LIKELIHOOD = "risk_likelihood"
+    RISK_IMPACT = "risk_impact"
+    RISK_RESIDUAL_LIKELIHOOD = "risk_residual_likelihood"
+    RISK_RESIDUAL_IMPACT = "risk_residual_impact"
+    RISK_TREATMENT = "risk_treatment"
+    RISK_PLAN = "risk_plan"
+    SUPPLIER_NAME = "supplier_name"
+    SUPPLIER_PURPOSE = "supplier_purpose"
+    SUPPLIER_DATA = "supplier_data"
+    SUPPLIER_REASON = "supplier_reason"
 
 
 class Field(StrEnum):

@@ -47,3 +47,25 @@ def user_resolver(client: WebClient | None) -> Callable[[str], str | None]:
         return cache[email]
 
     return resolve
+
+
+# --- risks and suppliers (issue 24): owners must be members of the workspace ---
+def person_resolver(client: WebClient | None) -> Callable[[str], str | None]:
+    """Map an email or user ID to a Slack user ID of an active member, or None when not one.
+
+    Without a Slack client a user ID is taken as written and an email cannot be looked up."""
+    by_email = user_resolver(client)
+
+    def resolve(person: str) -> str | None:
+        if "@" in person:
+            return by_email(person)
+        if client is None:
+            return person
+        try:
+            user = client.users_info(user=person)["user"]
+        except SlackApiError as exc:
+            log.warning("cannot find %s in Slack: %s", person, exc.response.get("error"))
+            return None
+        return None if user.get("deleted") else str(user["id"])
+
+    return resolve

@@ -80,6 +80,19 @@ class Settings(BaseSettings):
     # --- search model (issue 27) ---
     embedding_model: str = DEFAULT_MODEL
     embedding_model_sha256: str | None = None
+    # --- risks and suppliers (issue 24) ---
+    # Likelihood and impact are each scored 1..RISK_SCALE; a risk's score is their product.
+    risk_scale: int = Field(default=5, ge=3, le=10)
+    # Level names with the lowest score each starts at, e.g. low:1,medium:5,high:10,critical:17.
+    risk_levels: Annotated[list[tuple[str, int]], NoDecode] = Field(
+        default_factory=lambda: [("low", 1), ("medium", 5), ("high", 10), ("critical", 17)]
+    )
+    # An accepted risk whose residual score is above this needs the owner's explicit sign-off ...
+    risk_acceptance_score: int = Field(default=6, ge=1)
+    # ... and above this also a SECURITY_TEAM member's approval.
+    risk_approval_score: int = Field(default=12, ge=1)
+    # Days before a supplier's assurance (report, certificate) expires that its owner is nudged.
+    supplier_assurance_days_before: int = Field(default=30, ge=1, le=365)
 
     @field_validator("database_url")
     @classmethod
@@ -216,6 +229,40 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR")
         return value.upper()
+
+    # --- risks and suppliers (issue 24) ---
+    @field_validator("risk_levels", mode="before")
+    @classmethod
+    def _split_levels(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        levels: list[tuple[str, int]] = []
+        for part in (p.strip() for p in value.split(",") if p.strip()):
+            name, _, start = part.partition(":")
+            if not name.strip() or not start.strip().isdigit():
+                raise ValueError(f"'{part}' should be name:lowest-score, e.g. high:10")
+            levels.append((name.strip().lower(), int(start)))
+        return levels
+
+    @field_validator("risk_levels")
+    @classmethod
+    def _check_levels(cls, value: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        starts = [start for _, start in value]
+        if not value or starts[0] != 1 or starts != sorted(set(starts)):
+            raise ValueError("levels must start at score 1 and rise, e.g. low:1,medium:5,high:10")
+        return value
+
+    @model_validator(mode="after")
+    def _check_risk_scores(self) -> Settings:
+        top = self.risk_scale * self.risk_scale
+        if self.risk_levels[-1][1] > top:
+            raise ValueError(f"RISK_LEVELS: a level starts above the highest score ({top})")
+        if not self.risk_acceptance_score <= self.risk_approval_score <= top:
+            raise ValueError(
+                f"RISK_ACCEPTANCE_SCORE ({self.risk_acceptance_score}) must be at most "
+                f"RISK_APPROVAL_SCORE ({self.risk_approval_score}), at most {top} (RISK_SCALE squared)"
+            )
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

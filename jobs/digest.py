@@ -18,6 +18,7 @@ from core.models import Outbox, ReadinessDigest
 from core.outbox import Ref, enqueue
 from core.readiness import Readiness, ReadinessError, readiness
 from core.readiness.digest import digest_content, is_slot, next_slot
+from core.risks.health import register_alerts
 from knowledge.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ def tick(
         _schedule(db_session, plan.next_slot(now), {})
         return False
     content = digest_content(report, row.baseline, row.created_at)
+    # Overdue risk and supplier reviews and expired assurances (issue 24).
+    content["registers"] = register_alerts(db_session=db_session, now=now, zone=zone)
     queued = enqueue(
         f"digest:{row.id}",
         DIGEST,

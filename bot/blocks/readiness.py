@@ -161,6 +161,13 @@ def digest_message(content: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
         section(_digest_list("Stale: evidence not renewed", content["became_stale"], item))
     )
     blocks.append(section(_digest_list("New gaps", content["new_gaps"], item)))
+    registers = content.get("registers") or []  # risks and suppliers (issue 24)
+    if registers:
+        lines = [f"• {r['what']}, due {r['due']} — {who(r['owner'])}" for r in registers[:10]]
+        more = f"\n…and {len(registers) - 10} more" if len(registers) > 10 else ""
+        blocks.append(
+            section(f"*Risk and supplier registers ({len(registers)})*\n" + "\n".join(lines) + more)
+        )
     owners = content["top_overdue_owners"]
     if owners:
         lines = [f"• {who(o['owner'])}: {o['overdue']} overdue" for o in owners]

@@ -1,6 +1,16 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs, library, questionnaire, readiness
+from bot.cli import (
+    assistant,
+    catalogue,
+    evidence,
+    jobs,
+    library,
+    questionnaire,
+    readiness,
+    risk,  # risks and suppliers (issue 24)
+    supplier,
+)
 from bot.cli.common import app, main
 
 __all__ = [
@@ -13,4 +23,6 @@ __all__ = [
     "main",
     "questionnaire",
     "readiness",
+    "risk",
+    "supplier",
 ]

@@ -12,6 +12,8 @@ from bot.commands import (
     questionnaire,
     readiness,
     report,
+    risks,  # risks and suppliers (issue 24)
+    supplier,
 )
 from bot.router import Command
 
@@ -28,4 +30,7 @@ def all_commands() -> list[Command]:
         report.COMMAND,
         readiness.COMMAND,
         questionnaire.COMMAND,
+        # --- risks and suppliers (issue 24) ---
+        risks.COMMAND,
+        supplier.COMMAND,
     ]

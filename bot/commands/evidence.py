@@ -27,7 +27,8 @@ def claims(runtime: Runtime, request: Request) -> bool:
     A message ending in `?` is a question ("is <link> enough for AC-01?"), not a submission.
     """
     if request.files:
-        return True
+        # A file sent as `supplier <name> ...` is a supplier's report (bot/commands/supplier.py).
+        return first_word(request.parsed.text)[0].lower() != "supplier"
     if not request.parsed.links or request.surface not in {"slack_dm", "console"}:
         return False
     if request.parsed.text.rstrip().endswith("?"):

@@ -17,6 +17,7 @@ from core.evidence.export_records import Progress
 from core.evidence.export_witness import Permalinks, fetch_permalinks, witness_posts
 from core.evidence.report import ReadinessScope
 from core.requirements import requirements
+from core.risks.registers import RegisterOptions
 from knowledge.catalogue import Catalogue
 
 
@@ -71,6 +72,7 @@ def export_for_auditors(
         zone=settings.zone,
         permalinks=permalinks,
         allow_empty=allow_empty,
+        registers=RegisterOptions.from_settings(settings),
     )
     return ExportSummary.of(out, manifest)
 

@@ -40,6 +40,7 @@ from core.evidence.export_witness import WITNESS_FILE, Permalinks, witness_posts
 from core.evidence.report import ReadinessScope, ReportInput, render_report
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
+from core.risks.registers import RegisterOptions, register_files, risks_treated
 from core.spreadsheet import csv_bytes
 
 VERIFIER_FILE = "verify.py"
@@ -64,6 +65,7 @@ def build_export(
     zone: tzinfo = UTC,
     permalinks: Permalinks | None = None,
     allow_empty: bool = False,
+    registers: RegisterOptions | None = None,
 ) -> dict[str, Any]:
     """Write the export ZIP atomically and return its manifest (with readiness_scope, readiness too).
 
@@ -89,6 +91,9 @@ def build_export(
     )
     files = csv_files(records, requirements, index)
     files[WITNESS_FILE] = witness_table(witnesses, permalinks or {})
+    # The risk and supplier registers as they stand now (issue 24).
+    options = registers or RegisterOptions()
+    files.update(register_files(db_session=db_session, options=options, zone=zone, now=utcnow()))
     step("files")
     blobs = BlobLinks()
     file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)
@@ -230,10 +235,14 @@ def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[st
     for req in db_session.scalars(select(EvidenceRequest).order_by(EvidenceRequest.due_at)):
         latest[req.control_id] = req
     rows = []
+    treated = risks_treated(db_session=db_session)  # the risks column (issue 24)
     for item in annex_a:
         implementing = [c for c in controls if item.id in c.requirements]
+        risk_refs = ", ".join(treated.get(item.id, []))
         if not implementing:
-            rows.append([item.id, item.title, "not assessed", "", "", "no implementing control"])
+            rows.append(
+                [item.id, item.title, "not assessed", "", "", "no implementing control", risk_refs]
+            )
             continue
         applicable = [c for c in implementing if c.applicable]
         justification = "; ".join(c.justification for c in implementing if c.justification)
@@ -251,6 +260,7 @@ def soa_rows(*, db_session: Session, annex_a: list[Requirement]) -> list[list[st
                 justification,
                 ", ".join(c.ref for c in implementing),
                 "; ".join(statuses) or "excluded",
+                risk_refs,
             ]
         )
     return rows
@@ -260,6 +270,15 @@ def write_soa(out: Path, rows: list[list[str]]) -> None:
     """Write the SoA CSV."""
     out.write_bytes(
         csv_bytes(
-            ["annex_a_id", "title", "applicable", "justification", "implemented_by", "status"], rows
+            [
+                "annex_a_id",
+                "title",
+                "applicable",
+                "justification",
+                "implemented_by",
+                "status",
+                "risks_treated",
+            ],
+            rows,
         )
     )

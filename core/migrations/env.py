@@ -6,6 +6,10 @@ from alembic import context
 from sqlalchemy import Connection
 
 import core.reminders.models  # noqa: F401 - domain models register their tables on Base
+
+# Models kept beside their domain's services are imported so the metadata holds their tables.
+import core.risks.models  # noqa: F401  (risks and suppliers, issue 24)
+import core.suppliers.models  # noqa: F401
 from core.db import make_engine
 from core.models import Base
 

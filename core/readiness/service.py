@@ -21,6 +21,7 @@ from core.readiness.model import (
     Tally,
 )
 from core.readiness.scope import FRAMEWORK_TITLES, FRAMEWORKS, Requirement, Scope, build_scope
+from core.risks.health import register_health, with_registers
 from knowledge.catalogue import Catalogue
 
 OUTSTANDING = ("open", "rejected")
@@ -130,8 +131,10 @@ def readiness(
     for request in db_session.scalars(select(EvidenceRequest)):
         requests[request.control_id].append(request)
     implementing: dict[str, list[ControlState]] = defaultdict(list)
+    health = register_health(db_session=db_session, now=now, zone=zone)  # issue 24
     for control in controls:
         state = control_state(control, requests[control.id], now, zone)
+        state = with_registers(state, control.requirements, health)
         for requirement_id in dict.fromkeys(control.requirements):
             implementing[requirement_id].append(state)
     scope = build_scope(catalogue, tuple(soc2_categories))

@@ -7,3 +7,8 @@ def register_all() -> None:
     """Register the describer of every domain that feeds the reminder engine."""
     # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
     # one line per domain, kept in alphabetical order to keep merges easy.
+    from core.risks import reminders as risks
+    from core.suppliers import reminders as suppliers
+
+    risks.register()  # risks and suppliers (issue 24)
+    suppliers.register()

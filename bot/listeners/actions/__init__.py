@@ -11,8 +11,11 @@ from bot.listeners.actions import (
     feedback,
     questionnaire_approve,
     questionnaire_edit,
+    register_items,
     reminders,
+    risk_review,  # risks and suppliers (issue 24)
     share,
+    supplier_request,
 )
 
 
@@ -25,3 +28,7 @@ def register(app: App, deps: Deps) -> None:
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
     reminders.register(app, deps)  # the reminder engine's Snooze
+    # --- risks and suppliers (issue 24) ---
+    risk_review.register(app, deps)
+    register_items.register(app, deps)
+    supplier_request.register(app, deps)

@@ -1,0 +1,1 @@
+"""The risk register: risks with owners, scores, treatment, plans, reviews and acceptances."""

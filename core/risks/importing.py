@@ -1,0 +1,281 @@
+"""`risk import`: read a CSV/XLSX risk register, validate every row, import all-or-nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import OrgControl
+from core.requirements import requirement_resolver
+from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.risks.due import schedule_review
+from core.risks.models import Risk
+from core.risks.scale import TREATMENTS, RiskScale
+from core.risks.service import save_version, snapshot_of, sync_actions
+from core.table_import import (
+    TableImportError,
+    case_twins,
+    is_person,
+    read_table,
+    ref_problems,
+    split_list,
+)
+from knowledge.catalogue import Catalogue
+
+WHAT = "risk register"
+COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "owner",
+    "assets",
+    "likelihood",
+    "impact",
+    "treatment",
+    "controls",
+    "treatment_plan",
+    "residual_likelihood",
+    "residual_impact",
+    "review_cadence",
+)
+REQUIRED = ("id", "title", "owner", "likelihood", "impact", "treatment", "review_cadence")
+_PLAN_STEP = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*[:\-–]?\s*(.+)$", re.S)
+
+# A typed control: ("control", register ref) or ("requirement", catalogue ID), or None if unknown.
+ControlResolver = Callable[[str], tuple[str, str] | None]
+
+
+@dataclass
+class RiskRow:
+    """One validated row of the risk register."""
+
+    line: int
+    ref: str
+    title: str
+    description: str
+    owner: str
+    owner_user_id: str
+    assets: list[str]
+    likelihood: int
+    impact: int
+    treatment: str
+    controls: list[str]
+    requirements: list[str]
+    plan: list[dict[str, str]]
+    residual_likelihood: int
+    residual_impact: int
+    review_cadence: str
+
+    def snapshot(self) -> dict[str, Any]:
+        """The fields that define a version."""
+        return {k: v for k, v in self.__dict__.items() if k not in {"line", "ref", "owner_user_id"}}
+
+
+@dataclass
+class ImportResult:
+    """What an import changed."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def read_risks(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows with their line numbers (nothing is validated or written yet)."""
+    return read_table(path, what=WHAT, columns=COLUMNS, required=REQUIRED)
+
+
+def owners_in(raw_rows: list[tuple[int, dict[str, str]]]) -> list[str]:
+    """The owners the rows name, once each: to look up in Slack before the import's transaction."""
+    return list(dict.fromkeys(o for _, raw in raw_rows if (o := raw.get("owner", "").strip())))
+
+
+def validate(
+    raw_rows: list[tuple[int, dict[str, str]]],
+    *,
+    scale: RiskScale,
+    resolve_control: ControlResolver,
+    people: Mapping[str, str | None],
+) -> list[RiskRow]:
+    """Check every row; raise TableImportError listing every problem by line."""
+    problems: list[str] = []
+    rows: list[RiskRow] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for line, raw in raw_rows:
+        row_problems = [f"{key} is empty" for key in REQUIRED if not raw.get(key, "").strip()]
+        ref = raw.get("id", "").strip()
+        row_problems += ref_problems(ref, line, seen)
+        row, more = _read_row(line, raw, scale, resolve_control, people)
+        row_problems += more
+        where = f"line {line}" + (f" ({ref})" if ref else "")
+        problems.extend(f"{where}: {p}" for p in row_problems)
+        if not row_problems and row is not None:
+            rows.append(row)
+    if problems:
+        raise TableImportError(WHAT, problems)
+    return rows
+
+
+def _read_row(
+    line: int,
+    raw: dict[str, str],
+    scale: RiskScale,
+    resolve_control: ControlResolver,
+    people: Mapping[str, str | None],
+) -> tuple[RiskRow | None, list[str]]:
+    """The row as its fields read, and what is wrong with them, in the order of the columns."""
+    problems: list[str] = []
+    owner = raw.get("owner", "").strip()
+    owner_id = people.get(owner) if owner else None
+    if owner and not is_person(owner):
+        problems.append(f"owner '{owner}' is neither an email nor a Slack user ID (U…)")
+    elif owner and owner_id is None:
+        problems.append(f"owner '{owner}' is not a member of this Slack workspace")
+    scores = {}
+    for key in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
+        scores[key], problem = _score(raw, key, scale)
+        if problem:
+            problems.append(problem)
+    treatment = raw.get("treatment", "").strip().lower()
+    if treatment and treatment not in TREATMENTS:
+        problems.append(f"treatment '{treatment}' must be one of {', '.join(TREATMENTS)}")
+    controls, requirements = [], []
+    for typed in split_list(raw.get("controls")):
+        found = resolve_control(typed)
+        if found is None:
+            problems.append(f"control '{typed}' is neither a register control nor a catalogue ID")
+        elif found[0] == "control" and found[1] not in controls:
+            controls.append(found[1])
+        elif found[0] == "requirement" and found[1] not in requirements:
+            requirements.append(found[1])
+    plan, plan_problems = plan_steps(raw.get("treatment_plan", ""))
+    problems += plan_problems
+    cadence = raw.get("review_cadence", "").strip().lower()
+    if cadence and not valid_review_cadence(cadence):
+        problems.append(f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}")
+    if problems or owner_id is None:
+        return None, problems
+    row = RiskRow(
+        line=line,
+        ref=raw["id"].strip(),
+        title=raw["title"].strip(),
+        description=raw.get("description", "").strip(),
+        owner=owner,
+        owner_user_id=owner_id,
+        assets=split_list(raw.get("assets")),
+        likelihood=scores["likelihood"] or 0,
+        impact=scores["impact"] or 0,
+        treatment=treatment,
+        controls=controls,
+        requirements=requirements,
+        plan=plan,
+        # No residual scores given: the treatment has not changed the risk yet.
+        residual_likelihood=scores["residual_likelihood"] or scores["likelihood"] or 0,
+        residual_impact=scores["residual_impact"] or scores["impact"] or 0,
+        review_cadence=cadence,
+    )
+    return row, []
+
+
+def _score(raw: dict[str, str], key: str, scale: RiskScale) -> tuple[int | None, str | None]:
+    text = raw.get(key, "").strip()
+    if not text:
+        return None, None
+    if not text.isdigit() or not scale.in_scale(int(text)):
+        return None, f"{key} '{text}' is outside the scale: use a whole number 1 to {scale.top}"
+    return int(text), None
+
+
+def plan_steps(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Treatment plan steps 'YYYY-MM-DD what', separated by ';' or new lines."""
+    steps, problems = [], []
+    for part in (p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()):
+        match = _PLAN_STEP.match(part)
+        due = _day(match.group(1)) if match else None
+        if match is None or due is None:
+            problems.append(
+                f"treatment_plan step '{part[:60]}' must start with its due date, "
+                "e.g. '2027-03-31 Roll out MFA'"
+            )
+            continue
+        steps.append({"due": due.isoformat(), "text": match.group(2).strip()})
+    return steps, problems
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def import_rows(
+    rows: list[RiskRow], *, db_session: Session, actor: str, now: datetime
+) -> ImportResult:
+    """Create or update risks in place, keeping every version and recording each in the ledger."""
+    result = ImportResult()
+    existing = {r.ref: r for r in db_session.scalars(select(Risk))}
+    twins = case_twins([row.ref for row in rows], list(existing))
+    if twins:
+        raise TableImportError(
+            WHAT,
+            [
+                f"line {row.line} ({row.ref}): the register already has {twins[row.ref]}; "
+                "use that id (case does not tell ids apart)"
+                for row in rows
+                if row.ref in twins
+            ],
+        )
+    for row in rows:
+        risk = existing.get(row.ref)
+        if (
+            risk is not None
+            and snapshot_of(risk) == row.snapshot()
+            and (risk.owner_user_id == row.owner_user_id)
+        ):
+            result.unchanged.append(row.ref)
+            continue
+        (result.created if risk is None else result.updated).append(row.ref)
+        risk = _save(row, risk, now, db_session)
+        sync_actions(risk, db_session=db_session, now=now)
+        save_version(risk, actor=actor, how="import", db_session=db_session)
+        schedule_review(risk, db_session=db_session)
+    return result
+
+
+def _save(row: RiskRow, risk: Risk | None, now: datetime, db_session: Session) -> Risk:
+    """A new risk at version 1 (first review one cadence away), or the stored one at its next version."""
+    if risk is None:
+        risk = Risk(ref=row.ref, version=1, next_review_at=next_review(row.review_cadence, now))
+        db_session.add(risk)
+    else:
+        if risk.review_cadence != row.review_cadence:
+            risk.next_review_at = next_review(row.review_cadence, risk.last_reviewed_at or now)
+        risk.version += 1
+    for key, value in row.snapshot().items():
+        setattr(risk, key, value)
+    risk.owner_user_id = row.owner_user_id
+    risk.updated_at = now
+    db_session.flush()
+    return risk
+
+
+def control_resolver(catalogue: Catalogue, *, db_session: Session) -> ControlResolver:
+    """Resolve a typed control: a register control's ID (any case) first, else a catalogue ID."""
+    register = {ref.lower(): ref for ref in db_session.scalars(select(OrgControl.ref))}
+    resolve_requirement = requirement_resolver(catalogue)
+
+    def resolve(typed: str) -> tuple[str, str] | None:
+        if typed.lower() in register:
+            return "control", register[typed.lower()]
+        found = resolve_requirement(typed)
+        return None if found is None else ("requirement", found)
+
+    return resolve

@@ -1,0 +1,1 @@
+"""The supplier register: suppliers with owners, assurance and its expiry, reviews and requests."""

@@ -1,0 +1,98 @@
+"""Reading a register file (CSV or XLSX) into rows keyed by column, every problem named by its line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.errors import DomainError
+from core.questionnaires.model import QuestionnaireError
+from core.questionnaires.tables import grid
+
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class TableImportError(DomainError):
+    """The file has problems; nothing was imported. Each problem names its line."""
+
+    def __init__(self, what: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{what} not imported, nothing changed:\n" + "\n".join(f"  {p}" for p in problems)
+        )
+
+
+def read_table(
+    path: Path, *, what: str, columns: Sequence[str], required: Sequence[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows as {column: text} with their line (CSV) or row (XLSX) number."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise TableImportError(
+            what, [f"{path.name}: cannot be read ({exc.strerror or exc})"]
+        ) from None
+    try:
+        rows = grid(path.name, content)
+    except QuestionnaireError as exc:
+        raise TableImportError(what, [str(exc)]) from None
+    first_line, header_cells = rows[0]
+    header = [h.strip().lower() for h in header_cells]
+    expected = f"expected {', '.join(columns)}"
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise TableImportError(
+            what, [f"line {first_line}: missing column(s) {', '.join(missing)}; {expected}"]
+        )
+    unknown = [h for h in header if h and h not in columns]
+    if unknown:
+        raise TableImportError(
+            what, [f"line {first_line}: unknown column(s) {', '.join(unknown)}; {expected}"]
+        )
+    out = []
+    for line, cells in rows[1:]:
+        padded = list(cells) + [""] * (len(header) - len(cells))
+        out.append((line, {h: padded[i] for i, h in enumerate(header) if h}))
+    if not out:
+        raise TableImportError(what, [f"{path.name} holds a header but no rows"])
+    return out
+
+
+def split_list(value: Any) -> list[str]:
+    """A cell holding several values separated by commas or semicolons."""
+    return [p.strip() for p in re.split(r"[,;]", str(value or "")) if p.strip()]
+
+
+def ref_problems(ref: str, line: int, seen: dict[str, tuple[int, str]]) -> list[str]:
+    """What is wrong with a row's ID: its characters, or a repeat (case does not tell IDs apart)."""
+    problems = []
+    if ref and not _REF.match(ref):
+        problems.append("id may hold letters, digits, '.', '_' and '-' only")
+    if ref.lower() in seen:
+        first_line, first_ref = seen[ref.lower()]
+        case = "" if first_ref == ref else f" as {first_ref} (case does not tell ids apart)"
+        problems.append(f"id {ref} is already used on line {first_line}{case}")
+    elif ref:
+        seen[ref.lower()] = (line, ref)
+    return problems
+
+
+def is_user_id(value: str) -> bool:
+    """A Slack user ID (U… or W…)."""
+    return bool(_USER_ID.match(value))
+
+
+def is_person(value: str) -> bool:
+    """An email or a Slack user ID."""
+    return bool(_USER_ID.match(value) or _EMAIL.match(value))
+
+
+def case_twins(new_refs: Sequence[str], stored_refs: Sequence[str]) -> dict[str, str]:
+    """New refs that differ from a stored one only in case, mapped to the stored one."""
+    stored = {ref.lower(): ref for ref in stored_refs}
+    exact = set(stored_refs)
+    return {r: stored[r.lower()] for r in new_refs if r not in exact and r.lower() in stored}
