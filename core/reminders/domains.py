@@ -7,8 +7,10 @@ def register_all() -> None:
     """Register the describer of every domain that feeds the reminder engine."""
     # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
     # one line per domain, kept in alphabetical order to keep merges easy.
+    from core.evidence import reminders as evidence
     from core.risks import reminders as risks
     from core.suppliers import reminders as suppliers
 
+    evidence.register()
     risks.register()  # risks and suppliers (issue 24)
     suppliers.register()

@@ -15,6 +15,7 @@ from bot.errors import FieldError
 from bot.ids import Block, View
 from core.models import utcnow
 from core.risks.review import RiskUpdate, update_problems, update_risk
+from core.risks.service import StaleRiskError
 
 _FIELDS = {
     "likelihood": Block.RISK_LIKELIHOOD,
@@ -44,6 +45,21 @@ def read_update(view: dict[str, Any]) -> RiskUpdate:
     )
 
 
+def _save(deps: Deps, found: tuple[int, int], update: RiskUpdate, user: str) -> str:
+    """Save the update in one unit of work; what to tell the owner."""
+    with deps.runtime.db.session_scope() as session:
+        risk = update_risk(
+            found[0],
+            update,
+            version=found[1],
+            user_id=user,
+            scale=risk_flow.scale(deps.runtime),
+            db_session=session,
+            now=utcnow(),
+        )
+        return f"{risk.ref} saved as version {risk.version}."
+
+
 def register(app: App, deps: Deps) -> None:
     """Register the risk Update modal."""
 
@@ -61,17 +77,15 @@ def register(app: App, deps: Deps) -> None:
             )
         user = body["user"]["id"]
         # Saved before the ack: a refusal (not the owner, a newer version) shows in the modal.
-        with deps.runtime.db.session_scope() as session:
-            risk = update_risk(
-                found[0],
-                update,
-                version=found[1],
-                user_id=user,
-                scale=risk_flow.scale(deps.runtime),
-                db_session=session,
-                now=utcnow(),
+        try:
+            saved = _save(deps, found, update, user)
+        except StaleRiskError as stale:
+            ack(response_action="errors", errors={Block.RISK_LIKELIHOOD: str(stale)[:300]})
+            # Nothing typed is lost (the modal stays open) and the newer version comes as a DM.
+            client.chat_postMessage(
+                channel=user, text=str(stale), blocks=risk_flow.card(deps.runtime, stale.risk_id)
             )
-            saved = f"{risk.ref} saved as version {risk.version}."
+            return
         ack()
         client.chat_postMessage(
             channel=user, text=saved, blocks=risk_flow.card(deps.runtime, found[0], note=saved)

@@ -86,6 +86,16 @@ def test_review_cycle_accurate_update_and_stale_click(settings, fake_slack) -> N
             assert "you saw version 1, it is now at version 2" in stale["text"]
             assert stale["replace_original"] in (True, "true")
             assert _buttons(stale["blocks"])[Action.RISK_ACCURATE] == f"{rid}:2"
+            # The Update modal of version 1 submitted now: refused in the modal, version 2 DMed.
+            late = app.interaction(
+                view_submission(View.RISK_UPDATE, _update_values("5"), metadata=v1), expect=None
+            )
+            assert_acked(late)
+            assert "it is now at version 2" in late.view_errors()[Block.RISK_LIKELIHOOD]
+            newer = fake_slack.wait_for_match(
+                "chat.postMessage", lambda c: "you saw version 1" in c.params.get("text", "")
+            )
+            assert _buttons(newer.params["blocks"])[Action.RISK_ACCURATE] == f"{rid}:2"
     finally:
         app.close()
     with runtime.db.session_scope() as session:
