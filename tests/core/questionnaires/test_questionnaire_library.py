@@ -260,3 +260,30 @@ def test_cli_questionnaire_answer_refusals(env: dict[str, str], tmp_path: Path) 
     assert wrong.exit_code == 2 and "--out must be a .csv file" in wrong.output
     missing = runner.invoke(app, ["questionnaire", "answer", str(tmp_path / "nope.xlsx")], env=env)
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_cli_sheet_chooses_sheets_prints_the_columns_used_and_json_carries_sheet_and_id(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.core.questionnaires.test_questionnaire_workbook import customer_workbook
+
+    path = tmp_path / "vendor.xlsx"
+    path.write_bytes(customer_workbook())
+    result = runner.invoke(
+        app, ["questionnaire", "answer", str(path), "--sheet", "Operations", "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["sheet"], r["row"], r["id"]) for r in rows] == [
+        ("Operations", 3, "OPS-1"),
+        ("Operations", 4, "OPS-2"),
+    ]
+    assert rows[1]["status"] == "needs_review" and rows[1]["choice"] is None
+    assert "Used sheet 'Operations': header row 1, ID A 'Ref'" in result.stderr
+    written = runner.invoke(app, ["questionnaire", "answer", str(path)], env=env)
+    assert written.exit_code == 0 and "Used sheet 'Governance'" in written.stderr
+    assert (tmp_path / "vendor-answered.xlsx").is_file()
+    unknown = runner.invoke(
+        app, ["questionnaire", "answer", str(path), "--sheet", "Privacy"], env=env
+    )
+    assert unknown.exit_code == 1 and "has no sheet named 'Privacy'" in unknown.output
