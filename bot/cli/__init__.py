@@ -1,9 +1,19 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs, library, questionnaire, readiness
+from bot.cli import (
+    access_review,
+    assistant,
+    catalogue,
+    evidence,
+    jobs,
+    library,
+    questionnaire,
+    readiness,
+)
 from bot.cli.common import app, main
 
 __all__ = [
+    "access_review",
     "app",
     "assistant",
     "catalogue",

@@ -1,0 +1,277 @@
+"""`access-review` and `people`: account snapshots, reviews, decisions' follow-up, from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.common import app, fail, out, runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+access_app = typer.Typer(
+    help="Access reviews: accounts, reviewers, decisions.", no_args_is_help=True
+)
+people_app = typer.Typer(
+    help="The people directory (email, manager, department).", no_args_is_help=True
+)
+app.add_typer(access_app, name="access-review")
+app.add_typer(people_app, name="people")
+
+_Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+_Map = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="FIELD=HEADER for a column named otherwise (repeatable)."),
+]
+
+
+def _read(file: Path) -> bytes:
+    if not file.is_file():
+        fail(f"{file} is not a file", 2)
+    return file.read_bytes()
+
+
+def sync_slack(rt: Runtime) -> None:
+    """Refresh the directory from Slack's member list (outside the import's transaction)."""
+    from core.access_reviews.people import remember_slack, slack_members
+
+    if rt.slack is None:
+        return
+    members = slack_members(rt.slack)
+    with rt.db.session_scope() as session:
+        remember_slack(members, db_session=session)
+
+
+@access_app.command("import")
+def access_import(
+    system: Annotated[str, typer.Argument(help="The system's name, e.g. github, aws, vpn.")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX export of its users.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="The system owner's email.")] = None,
+    mapping: _Map = None,
+    as_json: _Json = False,
+) -> None:
+    """Store a system's accounts as a snapshot (source, time, SHA-256), matched to people."""
+    from core.access_reviews.files import parse_map, read_accounts
+    from core.access_reviews.snapshots import store_snapshot
+
+    content = _read(file)
+    rows = read_accounts(content, file.name, parse_map(mapping or []))
+    rt = runtime()
+    sync_slack(rt)
+    media = "text/csv" if file.suffix.lower() != ".xlsx" else "application/vnd.ms-excel"
+    with rt.db.session_scope() as session:
+        result = store_snapshot(
+            system,
+            rows,
+            db_session=session,
+            raw=content,
+            media_type=media,
+            source=f"file:{file.name}",
+            taken_by="cli",
+            owner_email=owner,
+        )
+    if as_json:
+        print(json.dumps(result.as_json()))
+        return
+    out.print(
+        f"{result.system}: {result.accounts} accounts stored (snapshot {result.snapshot_id}, "
+        f"SHA-256 {result.sha256}); {result.privileged} privileged, "
+        f"{len(result.unknown_owner)} unknown_owner, {len(result.likely_leaver)} likely_leaver",
+        highlight=False,
+    )
+
+
+@access_app.command("mapping")
+def access_mapping(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX with system, account_id, email.")],
+) -> None:
+    """Link accounts whose own email matches nobody to a person (next import or pull uses it)."""
+    from core.access_reviews.files import read_mappings
+    from core.access_reviews.people import import_mappings
+
+    rows = read_mappings(_read(file), file.name)
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        count = import_mappings(rows, db_session=session, actor="cli")
+    out.print(f"{count} account mapping(s) stored")
+
+
+@people_app.command("import")
+def people_import(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: email, manager_email, department.")],
+    mapping: _Map = None,
+) -> None:
+    """Import who manages whom (managers review their people's accounts)."""
+    from core.access_reviews.files import parse_map, read_people
+    from core.access_reviews.people import import_people
+
+    rows = read_people(_read(file), file.name, parse_map(mapping or []))
+    rt = runtime()
+    sync_slack(rt)
+    with rt.db.session_scope() as session:
+        done = import_people(rows, db_session=session, actor="cli")
+    out.print(
+        f"people imported: {done.created} new, {done.updated} updated; "
+        f"{done.linked} linked to a Slack user"
+    )
+
+
+def security_reviewers(rt: Runtime) -> list[str]:
+    """The people (not user groups) of SECURITY_TEAM: the last resort reviewers."""
+    return [m for m in rt.settings.security_team if m[:1] in {"U", "W"}]
+
+
+@access_app.command("start")
+def access_start(
+    systems: Annotated[str, typer.Option("--systems", help="Comma-separated, e.g. github,aws.")],
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="manager (each person's manager) or owner.")
+    ],
+    due: Annotated[str, typer.Option("--due", help="YYYY-MM-DD")],
+    as_json: _Json = False,
+) -> None:
+    """Start a review: every account assigned to a reviewer, who gets a DM to decide."""
+    from datetime import datetime
+
+    from core.access_reviews import service
+    from core.campaigns.service import due_at_end_of
+
+    try:
+        day = datetime.strptime(due, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
+    names = service.parse_systems(systems)
+    rt = runtime()
+    sync_slack(rt)
+    with rt.db.session_scope() as session:
+        review = service.start(
+            db_session=session,
+            systems=names,
+            mode=reviewer,
+            due=due_at_end_of(day, rt.settings.zone),
+            created_by="cli",
+            security=security_reviewers(rt),
+            zone=rt.settings.zone,
+        )
+        st = service.status(review.id, db_session=session)
+    if as_json:
+        print(json.dumps(st.as_json()))
+        return
+    out.print(
+        f"access review {st.id} started: {st.items} accounts in {', '.join(st.systems)} for "
+        f"{len(st.reviewers)} reviewer(s); invitations queued",
+        highlight=False,
+    )
+
+
+@access_app.command("status")
+def access_status(
+    review_id: Annotated[int, typer.Argument(metavar="ID")], as_json: _Json = False
+) -> None:
+    """Decided, kept, revoked and undecided accounts; removals; who has accounts left."""
+    from core.access_reviews import service
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        st = service.status(review_id, db_session=session)
+    if as_json:
+        print(json.dumps(st.as_json()))
+        return
+    removals = ", ".join(f"{n} {k}" for k, n in st.removals.items()) or "none"
+    out.print(
+        f"#{st.id} [{st.status}] {', '.join(st.systems)} ({st.reviewer_mode}), due {st.due_at[:10]}: "
+        f"{st.decided}/{st.items} decided ({st.kept} kept, {st.revoked} revoked); "
+        f"removals: {removals}" + (" — OVERDUE" if st.overdue else ""),
+        highlight=False,
+    )
+    for row in st.reviewers:
+        out.print(f"  {row['reviewer']}: {row['undecided']} left", highlight=False)
+
+
+@access_app.command("list")
+def access_list(as_json: _Json = False) -> None:
+    """Every access review."""
+    from core.access_reviews import service
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        rows = [
+            service.status(r.id, db_session=session)
+            for r in service.list_reviews(db_session=session)
+        ]
+    if as_json:
+        print(json.dumps([r.as_json() for r in rows]))
+        return
+    if not rows:
+        out.print("No access reviews yet.")
+    for st in rows:
+        out.print(
+            f"#{st.id} [{st.status}] {', '.join(st.systems)} due {st.due_at[:10]}: "
+            f"{st.decided}/{st.items} decided",
+            highlight=False,
+        )
+
+
+@access_app.command("remind")
+def access_remind(review_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Queue a reminder now to every reviewer with accounts left."""
+    from core.access_reviews import service
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        queued = service.remind_now(review_id, db_session=session)
+    out.print(f"queued {queued} reminder(s)")
+
+
+@access_app.command("close")
+def access_close(review_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Close a review whose accounts are all decided and removals all confirmed or excepted."""
+    from core.access_reviews import service
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        service.close(review_id, db_session=session, closed_by="cli")
+    out.print(f"access review {review_id} closed")
+
+
+@access_app.command("removed")
+def access_removed(
+    removal_id: Annotated[int, typer.Argument(metavar="REMOVAL_ID")],
+    note: Annotated[str | None, typer.Option("--note", help="What was done.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="A screenshot or export.")] = None,
+) -> None:
+    """Mark a removal task done (recorded as done by the security team from the shell)."""
+    from core.access_reviews.removals import mark_done
+    from core.evidence.service import FileUpload
+
+    upload = FileUpload(file.name, _read(file)) if file is not None else None
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        mark_done(
+            removal_id,
+            user_id="cli",
+            is_security=True,
+            db_session=session,
+            note=note,
+            upload=upload,
+            max_bytes=rt.settings.evidence_max_bytes,
+        )
+    out.print(f"removal {removal_id} marked done")
+
+
+@access_app.command("exception")
+def access_exception(
+    removal_id: Annotated[int, typer.Argument(metavar="REMOVAL_ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the account may stay.")],
+) -> None:
+    """Accept that a revoked account stays (security team), with the reason recorded."""
+    from core.access_reviews.removals import accept_exception
+
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        accept_exception(removal_id, by="cli", reason=reason, db_session=session)
+    out.print(f"removal {removal_id} accepted as an exception")
