@@ -20,6 +20,13 @@ class Action(StrEnum):
     TAKE_QUIZ = "take_quiz"
     QUESTIONNAIRE_APPROVE = "questionnaire_approve"
     QUESTIONNAIRE_EDIT = "questionnaire_edit"
+    # access reviews
+    ACCESS_OPEN = "access_open"
+    ACCESS_PAGE = "access_page"
+    ACCESS_KEEP = "access_keep"
+    ACCESS_REVOKE = "access_revoke"
+    ACCESS_KEEP_ALL = "access_keep_all"
+    ACCESS_REMOVED = "access_removed"
 
 
 class View(StrEnum):
@@ -31,6 +38,10 @@ class View(StrEnum):
     CAMPAIGN = "campaign_modal"
     QUIZ = "quiz_modal"
     QUESTIONNAIRE_EDIT = "questionnaire_edit_modal"
+    # access reviews
+    ACCESS_START = "access_start_modal"
+    ACCESS_REASON = "access_reason_modal"
+    ACCESS_REMOVED = "access_removed_modal"
 
 
 class Block(StrEnum):
@@ -50,6 +61,12 @@ class Block(StrEnum):
     CAMPAIGN_OPTIONS = "campaign_options"
     QUIZ_QUESTION = "quiz_q"
     QUESTIONNAIRE_ANSWER = "questionnaire_answer"
+    # access reviews
+    ACCESS_SYSTEMS = "access_systems"
+    ACCESS_REVIEWER = "access_reviewer"
+    ACCESS_DUE = "access_due"
+    ACCESS_REASON = "access_reason"
+    ACCESS_NOTE = "access_note"
 
 
 class Field(StrEnum):

@@ -6,9 +6,11 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks import access_review as access_blocks
 from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
 from bot.ids import Action
+from core.access_reviews import notify as access_notify
 from core.campaigns.delivery import INVITE, REMINDER
 from core.localtime import local_day, local_moment
 from jobs.digest import DIGEST
@@ -106,4 +108,9 @@ def render(kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any
         return evidence_nudge(**{**content, "due": due, "zone": own})
     if kind == DIGEST:
         return digest_message(content, zone)
+    # access reviews
+    if kind == access_notify.INVITE:
+        return access_blocks.invitation(content, zone)
+    if kind == access_notify.REMOVAL:
+        return access_blocks.removal_task(content)
     return plain(str(content["text"]))

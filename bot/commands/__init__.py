@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import (
+    access_review,
     ask,
     campaign,
     evidence,
@@ -28,4 +29,6 @@ def all_commands() -> list[Command]:
         report.COMMAND,
         readiness.COMMAND,
         questionnaire.COMMAND,
+        # access reviews
+        access_review.COMMAND,
     ]

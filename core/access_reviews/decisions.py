@@ -47,14 +47,14 @@ def item_for(item_id: int, user_id: str, *, db_session: Session) -> AccessReview
         raise AccessReviewError(
             f"Access review {item.review_id} is closed; nothing more to decide."
         )
+    account = db_session.get(AccessAccount, item.account_id)
+    if account is not None and account.user_id == user_id:
+        # Assignment never gives anyone their own account: this is a forged or replayed click.
+        raise AccessReviewError("You cannot decide on your own account; someone else reviews it.")
     if item.reviewer != user_id:
         raise AccessReviewError(
             "That account is assigned to another reviewer; only they can decide it."
         )
-    account = db_session.get(AccessAccount, item.account_id)
-    if account is not None and account.user_id == user_id:
-        # Assignment never does this; a reassignment by hand might.
-        raise AccessReviewError("You cannot decide on your own account; ask the security team.")
     if item.decision is not None:
         raise AccessReviewError(
             f"That account was already decided ({item.decision}) by <@{item.decided_by}>."

@@ -23,6 +23,20 @@ def _removal(removal_id: int, *, db_session: Session) -> AccessRemoval:
     return removal
 
 
+def removal_for(
+    removal_id: int, *, user_id: str, is_security: bool, db_session: Session
+) -> AccessRemoval:
+    """A removal this person may mark done now (its system owner, or the security team)."""
+    removal = _removal(removal_id, db_session=db_session)
+    if user_id != removal.owner and not is_security:
+        raise AccessReviewError(
+            f"Only the system owner <@{removal.owner}> or the security team can mark this removal done."
+        )
+    if removal.status in {"done", "verified", "exception"}:
+        raise AccessReviewError(f"Removal #{removal.id} is already {removal.status}.")
+    return removal
+
+
 def mark_done(
     removal_id: int,
     *,
@@ -34,13 +48,9 @@ def mark_done(
     max_bytes: int = 25 * 1024 * 1024,
 ) -> AccessRemoval:
     """The owner (or security team) says the account is removed, with an optional note or file."""
-    removal = _removal(removal_id, db_session=db_session)
-    if user_id != removal.owner and not is_security:
-        raise AccessReviewError(
-            f"Only the system owner <@{removal.owner}> or the security team can mark this removal done."
-        )
-    if removal.status in {"done", "verified", "exception"}:
-        raise AccessReviewError(f"Removal #{removal.id} is already {removal.status}.")
+    removal = removal_for(
+        removal_id, user_id=user_id, is_security=is_security, db_session=db_session
+    )
     note = (note or "").strip()[:2000] or None
     removal.status, removal.done_by, removal.done_at, removal.note = "done", user_id, utcnow(), note
     if upload is not None:

@@ -62,7 +62,8 @@ def parse_systems(raw: str) -> list[str]:
     return names
 
 
-def _systems(names: list[str], *, db_session: Session) -> list[AccessSystem]:
+def check_systems(names: list[str], *, db_session: Session) -> list[AccessSystem]:
+    """The named systems, each with accounts and an owner in Slack (else a refusal naming it)."""
     out = []
     for name in names:
         system = get_system(name, db_session=db_session)
@@ -96,7 +97,7 @@ def start(
     if due <= now:
         raise AccessReviewError(f"The due date {local_day(due, zone)} is not in the future.")
     assigner = Assigner(mode, security, db_session)
-    chosen = _systems(systems, db_session=db_session)
+    chosen = check_systems(systems, db_session=db_session)
     review = AccessReview(
         systems=[s.name for s in chosen], reviewer_mode=mode, due_at=due, created_by=created_by
     )

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.actions import (
+    access_review,
     campaign,
     evidence,
     feedback,
@@ -23,3 +24,4 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    access_review.register(app, deps)  # access reviews

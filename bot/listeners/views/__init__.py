@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import campaign, evidence, feedback, questionnaire_edit
+from bot.listeners.views import access_review, campaign, evidence, feedback, questionnaire_edit
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,3 +14,4 @@ def register(app: App, deps: Deps) -> None:
     evidence.register(app, deps)
     campaign.register(app, deps)
     questionnaire_edit.register(app, deps)
+    access_review.register(app, deps)  # access reviews
