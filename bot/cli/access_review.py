@@ -82,6 +82,49 @@ def access_import(
         f"SHA-256 {result.sha256}); {result.privileged} privileged, "
         f"{len(result.unknown_owner)} unknown_owner, {len(result.likely_leaver)} likely_leaver",
         highlight=False,
+        soft_wrap=True,
+    )
+
+
+@access_app.command("pull")
+def access_pull(
+    system: Annotated[str, typer.Argument(help="github or google (as configured in settings).")],
+    owner: Annotated[str | None, typer.Option("--owner", help="The system owner's email.")] = None,
+    as_json: _Json = False,
+) -> None:
+    """Pull a system's accounts through its connector; a failed pull keeps the previous snapshot."""
+    from core.access_reviews.connectors import configured
+    from core.access_reviews.snapshots import store_pulled
+
+    rt = runtime()
+    connectors = configured(rt.settings)
+    if system not in connectors:
+        fail(
+            f"no connector for '{system}': set GITHUB_ORG and GITHUB_TOKEN (github) or "
+            "GOOGLE_WORKSPACE_DOMAIN, GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_ADMIN_EMAIL (google)",
+            2,
+        )
+    connector = connectors[system]()
+    rows = connector.pull()  # network, before any transaction
+    sync_slack(rt)
+    with rt.db.session_scope() as session:
+        result = store_pulled(
+            connector.name,
+            connector.source,
+            rows,
+            db_session=session,
+            taken_by="cli",
+            owner_email=owner,
+        )
+    if as_json:
+        print(json.dumps(result.as_json()))
+        return
+    out.print(
+        f"{result.system}: {result.accounts} accounts pulled (snapshot {result.snapshot_id}, "
+        f"SHA-256 {result.sha256}); {len(result.verified)} removal(s) verified, "
+        f"{len(result.still_present)} still present: {', '.join(result.still_present) or 'none'}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -165,6 +208,7 @@ def access_start(
         f"access review {st.id} started: {st.items} accounts in {', '.join(st.systems)} for "
         f"{len(st.reviewers)} reviewer(s); invitations queued",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -187,6 +231,7 @@ def access_status(
         f"{st.decided}/{st.items} decided ({st.kept} kept, {st.revoked} revoked); "
         f"removals: {removals}" + (" — OVERDUE" if st.overdue else ""),
         highlight=False,
+        soft_wrap=True,
     )
     for row in st.reviewers:
         out.print(f"  {row['reviewer']}: {row['undecided']} left", highlight=False)
@@ -213,6 +258,7 @@ def access_list(as_json: _Json = False) -> None:
             f"#{st.id} [{st.status}] {', '.join(st.systems)} due {st.due_at[:10]}: "
             f"{st.decided}/{st.items} decided",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -237,3 +237,27 @@ def current_accounts(system: AccessSystem, *, db_session: Session) -> list[Acces
             .order_by(AccessAccount.id)
         )
     )
+
+
+def store_pulled(
+    name: str,
+    source: str,
+    rows: list[AccountRow],
+    *,
+    db_session: Session,
+    taken_by: str,
+    owner_email: str | None = None,
+) -> SnapshotResult:
+    """Store a connector's list (as canonical JSON) and verify the system's pending removals."""
+    raw, _ = snapshot_digest(rows)
+    return store_snapshot(
+        name,
+        rows,
+        db_session=db_session,
+        raw=raw,
+        media_type="application/json",
+        source=source,
+        taken_by=taken_by,
+        owner_email=owner_email,
+        connector=name,
+    )
