@@ -280,7 +280,13 @@ def access_close(review_id: Annotated[int, typer.Argument(metavar="ID")]) -> Non
 
     rt = runtime()
     with rt.db.session_scope() as session:
-        service.close(review_id, db_session=session, closed_by="cli")
+        service.close(
+            review_id,
+            db_session=session,
+            closed_by="cli",
+            zone=rt.settings.zone,
+            max_bytes=rt.settings.evidence_max_bytes,
+        )
     out.print(f"access review {review_id} closed")
 
 

@@ -59,7 +59,13 @@ def _remind(runtime: Runtime, request: Request, rest: str, session: Session) -> 
 
 
 def _close(runtime: Runtime, request: Request, rest: str, session: Session) -> Reply:
-    review = service.close(_review_id(rest), db_session=session, closed_by=request.actor.user_id)
+    review = service.close(
+        _review_id(rest),
+        db_session=session,
+        closed_by=request.actor.user_id,
+        zone=runtime.settings.zone,
+        max_bytes=runtime.settings.evidence_max_bytes,
+    )
     return TextReply(f"Access review {review.id} closed.")
 
 

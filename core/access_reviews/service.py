@@ -6,12 +6,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import ledger
-from core.access_reviews import notify
+from core.access_reviews import evidence, notify
 from core.access_reviews.assignment import Assigner
 from core.access_reviews.errors import AccessReviewError
 from core.access_reviews.models import (
@@ -26,6 +27,7 @@ from core.localtime import local_day
 from core.models import utcnow
 
 ACTIVE, CLOSED = "active", "closed"
+UTC_ZONE = ZoneInfo("UTC")
 # A removal is settled when verified on a pull, accepted as an exception, or (for a system without
 # a connector, which cannot be checked) marked done by its owner.
 SETTLED = {"verified", "exception"}
@@ -209,8 +211,18 @@ def settled(removal: AccessRemoval, system: AccessSystem | None) -> bool:
     return removal.status == "done" and (system is None or system.connector is None)
 
 
-def close(review_id: int, *, db_session: Session, closed_by: str) -> AccessReview:
-    """Close once every account is decided and every removal is confirmed or an accepted exception."""
+def close(
+    review_id: int,
+    *,
+    db_session: Session,
+    closed_by: str,
+    zone: ZoneInfo = UTC_ZONE,
+    max_bytes: int = 25 * 1024 * 1024,
+) -> AccessReview:
+    """Close once every account is decided and every removal is confirmed or an accepted exception.
+
+    The closed review is handed in and accepted as evidence for the controls it proves.
+    """
     review = _active(review_id, db_session=db_session)
     undecided = db_session.scalar(
         select(func.count(AccessReviewItem.id)).where(
@@ -237,8 +249,11 @@ def close(review_id: int, *, db_session: Session, closed_by: str) -> AccessRevie
             "security team accept them as exceptions."
         )
     review.status, review.closed_at, review.closed_by = CLOSED, utcnow(), closed_by
+    controls = evidence.hand_in(review, db_session=db_session, zone=zone, max_bytes=max_bytes)
     ledger.append(
-        "access_review_closed", {"review": review.id, "by": closed_by}, db_session=db_session
+        "access_review_closed",
+        {"review": review.id, "by": closed_by, "evidence_for": controls},
+        db_session=db_session,
     )
     notify.review_closed(review, db_session=db_session)
     return review

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.access_reviews.export import export_files as access_review_files
 from core.errors import DomainError
 from core.evidence.export_records import (
     ExportRecords,
@@ -62,6 +63,8 @@ def build_export(
     if records.empty:
         raise ExportEmptyError(_nothing_recorded(start, end, zone))
     files = csv_files(records, requirements)
+    # access reviews: access_reviews.csv, a page per review and the snapshots reviewed
+    files.update(access_review_files(db_session=db_session, zone=zone, start=start, end=end))
     step("files")
     file_paths = _add_blobs(files, records.submissions, db_session)
     with db_session.no_autoflush:
