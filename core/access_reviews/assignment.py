@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.access_reviews import people
 from core.access_reviews.errors import AccessReviewError
-from core.access_reviews.models import AccessAccount, AccessSystem
+from core.access_reviews.models import AccessAccount, AccessSystem, DirectoryPerson
+from core.models import Person
 
 MANAGER = "manager"
 OWNER = "owner"
@@ -17,14 +19,14 @@ MODES = (MANAGER, OWNER)
 
 @dataclass
 class Assigner:
-    """Chooses reviewers for one review; lookups of managers and leavers are cached per person."""
+    """Chooses reviewers for one review from the directory, read once."""
 
     mode: str
     security: list[str]  # Slack user IDs of the security team, the last resort
     db_session: Session
-    _managers: dict[str, str | None] = field(default_factory=dict)
-    _left: dict[str, bool] = field(default_factory=dict)
-    _emails: dict[str, str | None] = field(default_factory=dict)
+    _by_email: dict[str, DirectoryPerson] = field(default_factory=dict)
+    _by_user: dict[str, DirectoryPerson] = field(default_factory=dict)
+    _cached_managers: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -34,28 +36,32 @@ class Assigner:
                 "SECURITY_TEAM names no user ID (U…): accounts nobody else may decide go to the "
                 "security team, so list at least one person there."
             )
+        self._by_email = people.directory(db_session=self.db_session)
+        self._by_user = {p.user_id: p for p in self._by_email.values() if p.user_id}
+        rows = self.db_session.execute(select(Person.user_id, Person.manager_user_id))
+        self._cached_managers = {user: manager for user, manager in rows}
 
     def manager(self, user_id: str) -> str | None:
-        """Someone's manager (cached)."""
-        if user_id not in self._managers:
-            self._managers[user_id] = people.manager_of(user_id, db_session=self.db_session)
-        return self._managers[user_id]
+        """Someone's manager: people file or identity provider first, else Slack's people cache."""
+        person = self._by_user.get(user_id)
+        if person is not None and person.manager_email:
+            manager = self._by_email.get(person.manager_email)
+            if manager is not None and manager.user_id:
+                return manager.user_id
+        return self._cached_managers.get(user_id)
 
     def left(self, user_id: str) -> bool:
-        """Whether someone has left (cached)."""
-        if user_id not in self._left:
-            self._left[user_id] = people.has_left(user_id, db_session=self.db_session)
-        return self._left[user_id]
+        """Whether someone has left (deactivated in Slack or marked so in the people file)."""
+        person = self._by_user.get(user_id)
+        return bool(person and person.deactivated)
 
     def email(self, user_id: str) -> str | None:
-        """Someone's email in the directory (cached)."""
-        if user_id not in self._emails:
-            found = people.by_user(user_id, db_session=self.db_session)
-            self._emails[user_id] = found.email if found else None
-        return self._emails[user_id]
+        """Someone's email in the directory."""
+        person = self._by_user.get(user_id)
+        return person.email if person else None
 
     def _idp_manager(self, account: AccessAccount) -> str | None:
-        found = people.by_email(account.manager_email, db_session=self.db_session)
+        found = self._by_email.get((account.manager_email or "").lower())
         return found.user_id if found and found.user_id else None
 
     def choose(self, account: AccessAccount, system: AccessSystem) -> tuple[str, str]:

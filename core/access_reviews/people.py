@@ -44,22 +44,23 @@ def slack_members(client: WebClient) -> list[dict[str, Any]]:
         return members
 
 
-def _get(email: str, *, db_session: Session) -> DirectoryPerson:
-    person = db_session.get(DirectoryPerson, email)
-    if person is None:
-        person = DirectoryPerson(email=email, source="slack")
-        db_session.add(person)
-    return person
+def directory(*, db_session: Session) -> dict[str, DirectoryPerson]:
+    """Everyone in the directory by email, read once (lookups in loops would flush each time)."""
+    return {p.email: p for p in db_session.scalars(select(DirectoryPerson))}
 
 
 def remember_slack(members: list[dict[str, Any]], *, db_session: Session) -> int:
     """Link each Slack member with an email to the directory; deleted members are deactivated."""
     linked = 0
+    known = directory(db_session=db_session)
     for member in members:
         email = str((member.get("profile") or {}).get("email") or "").lower()
         if not email or member.get("is_bot"):
             continue
-        person = _get(email, db_session=db_session)
+        person = known.get(email)
+        if person is None:
+            person = known[email] = DirectoryPerson(email=email, source="slack")
+            db_session.add(person)
         person.user_id = str(member["id"])
         person.deactivated = bool(member.get("deleted"))
         person.updated_at = utcnow()
@@ -70,12 +71,14 @@ def remember_slack(members: list[dict[str, Any]], *, db_session: Session) -> int
 
 def import_people(rows: list[PersonRow], *, db_session: Session, actor: str) -> PeopleImport:
     """Store email, manager and department per person (a re-import updates them)."""
-    created = updated = 0
+    created = updated = linked = 0
+    known = directory(db_session=db_session)
+    cached = {e: u for e, u in db_session.execute(select(Person.email, Person.user_id)) if e}
     for row in rows:
-        person = db_session.get(DirectoryPerson, row.email)
+        person = known.get(row.email)
         if person is None:
             created += 1
-            person = DirectoryPerson(email=row.email, source="people_file")
+            person = known[row.email] = DirectoryPerson(email=row.email, source="people_file")
             db_session.add(person)
         else:
             updated += 1
@@ -84,14 +87,10 @@ def import_people(rows: list[PersonRow], *, db_session: Session, actor: str) -> 
         if row.deactivated:
             person.deactivated = True
         person.updated_at = utcnow()
+        # The people cache (jobs/people) may know their Slack user when Slack's list did not.
+        person.user_id = person.user_id or cached.get(row.email)
+        linked += bool(person.user_id)
     db_session.flush()
-    for row in rows:
-        _link_cached(row.email, db_session=db_session)
-    linked = sum(
-        1
-        for row in rows
-        if (found := db_session.get(DirectoryPerson, row.email)) is not None and found.user_id
-    )
     ledger.append(
         "people_imported",
         {"by": actor, "people": len(rows), "created": created, "updated": updated},

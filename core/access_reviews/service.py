@@ -111,16 +111,18 @@ def start(
             raise AccessReviewError(f"{system.name} has no accounts to review.")
         for account in accounts:
             reviewer, why = assigner.choose(account, system)
-            db_session.add(
-                AccessReviewItem(
-                    review_id=review.id,
-                    account_id=account.id,
-                    system=system.name,
-                    reviewer=reviewer,
-                    assigned_because=why,
-                    privileged=account.privileged,
-                    flags=list(account.flags),
-                )
+            db_session.add_all(
+                [
+                    AccessReviewItem(
+                        review_id=review.id,
+                        account_id=account.id,
+                        system=system.name,
+                        reviewer=reviewer,
+                        assigned_because=why,
+                        privileged=account.privileged,
+                        flags=list(account.flags),
+                    )
+                ]
             )
     db_session.flush()
     ledger.append(

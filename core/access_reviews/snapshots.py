@@ -20,6 +20,7 @@ from core.access_reviews.models import (
     AccessRemoval,
     AccessSnapshot,
     AccessSystem,
+    AccountMapping,
     DirectoryPerson,
 )
 from core.evidence.service import FileUpload, store_blob
@@ -87,10 +88,16 @@ class _Matcher:
     def __init__(self, system: str, *, db_session: Session) -> None:
         self.system = system
         self.db_session = db_session
-        self.directory = {p.email: p for p in db_session.scalars(select(DirectoryPerson))}
+        self.directory = people.directory(db_session=db_session)
+        found = db_session.execute(
+            select(AccountMapping.account_id, AccountMapping.email).where(
+                AccountMapping.system == system
+            )
+        )
+        self.mapped = {account: email for account, email in found}
 
     def person(self, row: AccountRow) -> DirectoryPerson | None:
-        for email in (row.email, self._mapped(row)):
+        for email in (row.email, self.mapped.get(row.account_id)):
             if not email:
                 continue
             found = self.directory.get(email) or people.by_email(email, db_session=self.db_session)
@@ -98,9 +105,6 @@ class _Matcher:
                 self.directory[email] = found
                 return found
         return None
-
-    def _mapped(self, row: AccountRow) -> str | None:
-        return people.mapped_email(self.system, row.account_id, db_session=self.db_session)
 
 
 def store_snapshot(
@@ -135,8 +139,9 @@ def store_snapshot(
     db_session.flush()
     result = SnapshotResult(name, snapshot.id, digest, len(rows), sum(r.privileged for r in rows))
     matcher = _Matcher(name, db_session=db_session)
-    for row in rows:
-        _add_account(snapshot, row, matcher, result, db_session=db_session)
+    with db_session.no_autoflush:  # one flush for the whole list, not one per lookup
+        for row in rows:
+            _add_account(snapshot, row, matcher, result, db_session=db_session)
     system.snapshot_id = snapshot.id
     if system.connector:
         _verify_removals(system, {r.account_id for r in rows}, result, db_session=db_session)
