@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -168,6 +169,14 @@ def security_reviewers(rt: Runtime) -> list[str]:
     return [m for m in rt.settings.security_team if m[:1] in {"U", "W"}]
 
 
+def _day(due: str) -> date:
+    """--due as a date, or exit 2 naming the format."""
+    try:
+        return datetime.strptime(due, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
+
+
 @access_app.command("start")
 def access_start(
     systems: Annotated[str, typer.Option("--systems", help="Comma-separated, e.g. github,aws.")],
@@ -178,15 +187,10 @@ def access_start(
     as_json: _Json = False,
 ) -> None:
     """Start a review: every account assigned to a reviewer, who gets a DM to decide."""
-    from datetime import datetime
-
     from core.access_reviews import service
     from core.campaigns.service import due_at_end_of
 
-    try:
-        day = datetime.strptime(due, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"--due '{due}' is not a date: use YYYY-MM-DD", 2)
+    day = _day(due)
     names = service.parse_systems(systems)
     rt = runtime()
     sync_slack(rt)

@@ -119,3 +119,21 @@ def test_cli_refusals_are_one_line(
     assert bad_day.exit_code == 2 and "--due 'soon' is not a date" in bad_day.output
     unknown = runner.invoke(app, ["access-review", "status", "99"], env=env)
     assert unknown.exit_code == 1 and "There is no access review 99" in unknown.output
+
+
+def test_every_access_review_command_has_help() -> None:
+    for command in (
+        "import",
+        "pull",
+        "mapping",
+        "start",
+        "status",
+        "list",
+        "remind",
+        "close",
+        "removed",
+        "exception",
+    ):
+        result = runner.invoke(app, ["access-review", command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, command
+    assert runner.invoke(app, ["people", "import", "--help"]).exit_code == 0
