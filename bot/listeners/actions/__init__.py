@@ -12,6 +12,7 @@ from bot.listeners.actions import (
     feedback,
     questionnaire_approve,
     questionnaire_edit,
+    reminders,
     share,
 )
 
@@ -24,4 +25,5 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    reminders.register(app, deps)  # the reminder engine's Snooze
     access_review.register(app, deps)  # access reviews

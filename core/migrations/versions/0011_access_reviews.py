@@ -1,7 +1,7 @@
 """access reviews: people directory, account mappings, systems, snapshots, accounts, reviews, items, removals
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04 14:58:08.031036
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.models
 
 revision: str = '0011'
-down_revision: str | None = '0008'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
