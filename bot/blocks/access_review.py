@@ -16,9 +16,11 @@ from bot.blocks.common import (
     text,
     text_input,
 )
+from bot.blocks.reminders import default_message, register_renderer
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
 from core.access_reviews.pages import Page, Pending, Row
+from core.access_reviews.reminders import DECISION, REMOVAL
 from core.localtime import local_day
 
 MAX_BLOCKS = 50  # Slack refuses a message with more
@@ -205,3 +207,25 @@ def home_blocks(pending: list[Pending], zone: tzinfo) -> list[Block]:
         )
         for p in pending
     ]
+
+
+def _decision_reminder(payload: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
+    """A reviewer's reminder opens their accounts; an escalation says who has them."""
+    ref = str((payload.get("content") or {}).get("ref_id") or payload.get("ref_id"))
+    buttons = [button("Review accounts", Action.ACCESS_OPEN, f"{ref}:0", style="primary")]
+    escalation = payload.get("stage") == "escalation"
+    return default_message(payload, zone=zone, buttons=[] if escalation else buttons)
+
+
+def _removal_reminder(payload: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
+    """A system owner's reminder carries Mark removed."""
+    ref = str((payload.get("content") or {}).get("ref_id") or payload.get("ref_id"))
+    buttons = [button("Mark removed", Action.ACCESS_REMOVED, ref, style="primary")]
+    escalation = payload.get("stage") == "escalation"
+    return default_message(payload, zone=zone, buttons=[] if escalation else buttons)
+
+
+def register_reminders() -> None:
+    """Lay out the engine's reminders about access decisions and removal tasks."""
+    register_renderer(DECISION, _decision_reminder)
+    register_renderer(REMOVAL, _removal_reminder)

@@ -7,3 +7,6 @@ def register_all() -> None:
     """Register the renderer of every domain whose reminders are not the generic default."""
     # Each domain: `from bot.blocks import <domain>; <domain>.register_reminders()`, calling
     # bot.blocks.reminders.register_renderer(...); one line per domain, alphabetical order.
+    from bot.blocks import access_review
+
+    access_review.register_reminders()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
-from core.access_reviews import notify
+from core.access_reviews import notify, reminders
 from core.access_reviews.errors import AccessReviewError
 from core.access_reviews.models import (
     AccessAccount,
@@ -113,6 +113,10 @@ def _record(
     if removal is not None:
         removal.ledger_seq = item.ledger_seq
         notify.removal_opened(removal, item, db_session=db_session)
+        review = db_session.get(AccessReview, item.review_id)
+        assert review is not None
+        reminders.open_removal(removal, review, db_session=db_session)
+    reminders.decision_made(item.review_id, item.reviewer, db_session=db_session)
     return Decided(item, account, removal)
 
 
@@ -171,6 +175,11 @@ def reassign(item_id: int, *, to_user: str, by: str, db_session: Session) -> Acc
         raise AccessReviewError("Nobody decides on their own account; choose someone else.")
     before = item.reviewer
     item.reviewer, item.assigned_because = to_user, "reassigned"
+    db_session.flush()
+    review = db_session.get(AccessReview, item.review_id)
+    assert review is not None
+    reminders.open_decisions(review, [to_user], db_session=db_session)
+    reminders.decision_made(item.review_id, before, db_session=db_session)
     ledger.append(
         "access_reassigned",
         {"review": item.review_id, "item": item.id, "from": before, "to": to_user, "by": by},

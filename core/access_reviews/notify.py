@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import outbox
+from core.access_reviews import reminders
 from core.access_reviews.models import AccessRemoval, AccessReview, AccessReviewItem
 from core.models import utcnow
 
@@ -41,6 +42,7 @@ def _content(review: AccessReview, count: int, *, reminder: bool) -> dict[str, o
 def invite_reviewers(review: AccessReview, *, db_session: Session) -> int:
     """One invitation per reviewer, queued once."""
     left = _left(review, db_session=db_session)
+    reminders.open_decisions(review, sorted(left), db_session=db_session)
     for reviewer, count in sorted(left.items()):
         outbox.enqueue(
             f"{INVITE}:{review.id}:{reviewer}",
@@ -87,11 +89,3 @@ def removal_opened(removal: AccessRemoval, item: AccessReviewItem, *, db_session
         ref=outbox.Ref(REMOVAL_REF, removal.id),
         db_session=db_session,
     )
-
-
-def reviewer_done(review: AccessReview, reviewer: str, *, db_session: Session) -> None:
-    """A reviewer has decided everything assigned to them in the review."""
-
-
-def review_closed(review: AccessReview, *, db_session: Session) -> None:
-    """The review is closed: nothing more is owed for it."""

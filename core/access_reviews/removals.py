@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.access_reviews import reminders
 from core.access_reviews.errors import AccessReviewError
 from core.access_reviews.models import AccessRemoval, AccessReview
 from core.evidence.service import FileUpload, store_blob
@@ -55,6 +56,7 @@ def mark_done(
     removal.status, removal.done_by, removal.done_at, removal.note = "done", user_id, utcnow(), note
     if upload is not None:
         removal.file_sha256 = store_blob(upload, db_session=db_session, max_bytes=max_bytes)
+    reminders.removal_settled(removal, db_session=db_session)
     removal.ledger_seq = ledger.append(
         "access_removal_done",
         {
@@ -83,6 +85,7 @@ def accept_exception(
     if removal.status in {"verified", "exception"}:
         raise AccessReviewError(f"Removal #{removal.id} is already {removal.status}.")
     removal.status, removal.exception_by, removal.exception_reason = "exception", by, reason
+    reminders.removal_settled(removal, db_session=db_session)
     removal.ledger_seq = ledger.append(
         "access_exception",
         {

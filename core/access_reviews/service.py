@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import ledger
-from core.access_reviews import evidence, notify
+from core.access_reviews import evidence, notify, reminders
 from core.access_reviews.assignment import Assigner
 from core.access_reviews.errors import AccessReviewError
 from core.access_reviews.models import (
@@ -257,5 +257,5 @@ def close(
         {"review": review.id, "by": closed_by, "evidence_for": controls},
         db_session=db_session,
     )
-    notify.review_closed(review, db_session=db_session)
+    reminders.review_closed(review, db_session=db_session)
     return review

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
-from core.access_reviews import people
+from core.access_reviews import people, reminders
 from core.access_reviews.errors import AccessReviewError
 from core.access_reviews.files import AccountRow
 from core.access_reviews.models import (
@@ -18,6 +18,7 @@ from core.access_reviews.models import (
     UNKNOWN_OWNER,
     AccessAccount,
     AccessRemoval,
+    AccessReview,
     AccessSnapshot,
     AccessSystem,
     AccountMapping,
@@ -216,6 +217,9 @@ def _verify_removals(
             removal.status = "still_present"
             result.still_present.append(removal.account)
             kind = "access_removal_still_present"
+            review = db_session.get(AccessReview, removal.review_id)
+            if review is not None and review.status == "active":
+                reminders.open_removal(removal, review, db_session=db_session)  # owed again
         else:
             continue
         removal.ledger_seq = ledger.append(

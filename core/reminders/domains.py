@@ -7,3 +7,6 @@ def register_all() -> None:
     """Register the describer of every domain that feeds the reminder engine."""
     # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
     # one line per domain, kept in alphabetical order to keep merges easy.
+    from core.access_reviews import reminders as access_reviews
+
+    access_reviews.register()
