@@ -319,6 +319,24 @@ def access_removed(
     out.print(f"removal {removal_id} marked done")
 
 
+@access_app.command("reassign")
+def access_reassign(
+    item_id: Annotated[
+        int, typer.Argument(metavar="ITEM_ID", help="From `status --json` or the CSV.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="The new reviewer's Slack user ID (U…).")],
+) -> None:
+    """Give an undecided account to another reviewer (never to the account's own holder)."""
+    from core.access_reviews.decisions import reassign
+
+    if not (to[:1] in {"U", "W"} and to.isalnum()):
+        fail(f"--to '{to[:40]}' is not a Slack user ID (U…)", 2)
+    rt = runtime()
+    with rt.db.session_scope() as session:
+        reassign(item_id, to_user=to, by="cli", db_session=session)
+    out.print(f"account {item_id} reassigned to {to}")
+
+
 @access_app.command("exception")
 def access_exception(
     removal_id: Annotated[int, typer.Argument(metavar="REMOVAL_ID")],

@@ -66,6 +66,28 @@ def test_people_import_then_account_import_start_status_close(
         {"reviewer": "UOLGA", "undecided": 6},
         {"reviewer": "USEC1", "undecided": 1},  # olga's own account: no manager known
     ]
+    with Database(database_url).session_scope() as session:
+        from sqlalchemy import select
+
+        from core.access_reviews.models import AccessAccount, AccessReviewItem
+
+        items = dict(
+            session.execute(
+                select(AccessAccount.account_id, AccessReviewItem.id).join(
+                    AccessReviewItem, AccessReviewItem.account_id == AccessAccount.id
+                )
+            ).all()
+        )
+    own = runner.invoke(
+        app, ["access-review", "reassign", str(items["alice-gh"]), "--to", "UALICE"], env=env
+    )
+    assert own.exit_code == 1 and "Nobody decides on their own account" in own.output
+    moved = runner.invoke(
+        app, ["access-review", "reassign", str(items["alice-gh"]), "--to", "UCAROL"], env=env
+    )
+    assert moved.exit_code == 0, moved.output
+    status = runner.invoke(app, ["access-review", "status", str(st["id"]), "--json"], env=env)
+    assert {"reviewer": "UCAROL", "undecided": 1} in json.loads(status.output)["reviewers"]
     closing = runner.invoke(app, ["access-review", "close", str(st["id"])], env=env)
     assert closing.exit_code == 1 and "7 account(s) are not decided yet" in closing.output
     listed = runner.invoke(app, ["access-review", "list", "--json"], env=env)
@@ -133,6 +155,7 @@ def test_every_access_review_command_has_help() -> None:
         "close",
         "removed",
         "exception",
+        "reassign",
     ):
         result = runner.invoke(app, ["access-review", command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, command
