@@ -30,5 +30,8 @@ def register(app: App, deps: Deps) -> None:
         readiness = home_readiness(deps.runtime) if is_security else None
         zone = deps.runtime.settings.zone
         view = home_view(model, zone, readiness)
-        view["blocks"][1:1] = access_home_blocks(access, zone)
+        waiting = access_home_blocks(access, zone)
+        if waiting and not model.requests and not model.acks:
+            view["blocks"].pop(1)  # not "Nothing waiting for you": accounts are
+        view["blocks"][1:1] = waiting
         client.views_publish(user_id=user, view=view)

@@ -235,3 +235,4 @@ def test_app_home_shows_what_is_left(access_app: SlackAppServer, fake_slack: Any
     access_app.event({"type": "app_home_opened", "user": "UDAVE", "tab": "home"}, event_id="EvHome")
     view = fake_slack.wait_for("views.publish")[0].params["view"]
     assert "*Access review #1:* 3 account(s) left to decide" in str(view["blocks"])
+    assert "Nothing waiting for you" not in str(view["blocks"])
