@@ -69,6 +69,7 @@ class Block(StrEnum):
     ACCESS_DUE = "access_due"
     ACCESS_REASON = "access_reason"
     ACCESS_NOTE = "access_note"
+    ACCESS_FILE = "access_file"
 
 
 class Field(StrEnum):

@@ -163,7 +163,7 @@ def reason_modal(item_id: int, account: str, metadata: str) -> dict[str, Any]:
 
 
 def removed_modal(removal_id: int, metadata: str) -> dict[str, Any]:
-    """Confirms a removal, with an optional note."""
+    """Confirms a removal, with an optional note and file."""
     blocks: list[Block] = [
         text_input(
             BlockId.ACCESS_NOTE,
@@ -171,7 +171,13 @@ def removed_modal(removal_id: int, metadata: str) -> dict[str, Any]:
             Field.VALUE,
             multiline=True,
             optional=True,
-        )
+        ),
+        input_block(
+            BlockId.ACCESS_FILE,
+            "Screenshot or export (optional)",
+            {"type": "file_input", "action_id": Field.VALUE, "max_files": 1},
+            optional=True,
+        ),
     ]
     return modal(
         View.ACCESS_REMOVED, "Account removed", blocks, submit="Confirm", metadata=metadata

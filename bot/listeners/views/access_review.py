@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,6 +14,7 @@ from bot.deps import Deps
 from bot.errors import FieldError, UserFacingError
 from bot.ids import Block, View
 from bot.listeners.actions.access_review import show, show_page
+from bot.slack_files import download
 from bot.slack_text import parse_id
 from core.access_reviews import decisions, removals, service
 from core.access_reviews.errors import AccessReviewError
@@ -54,20 +56,17 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         removal_id, at = _metadata(view)
         note = submitted(view, Block.ACCESS_NOTE)
-        with deps.runtime.db.session_scope() as session:
-            removal = removals.mark_done(
-                removal_id,
-                user_id=user,
-                is_security=deps.runtime.team.contains(user),
-                note=note,
-                db_session=session,
-            )
-            system, account = removal.system, removal.account
+        files = submitted(view, Block.ACCESS_FILE, "files") or []
+        security = deps.runtime.team.contains(user)
+        with deps.runtime.db.session_scope() as session:  # refusals show in the modal
+            removals.removal_for(removal_id, user_id=user, is_security=security, db_session=session)
         ack()
-        text = (
-            f":white_check_mark: Removal of {account} from {system} recorded as done by <@{user}>."
-        )
-        show(client, user, at, {"text": text, "blocks": []})
+        done = partial(_mark_removed, deps, client, user, at, removal_id, note, security)
+        if files:
+            # A file may take EVIDENCE_DOWNLOAD_SECONDS to fetch: not on the listener workers.
+            deps.offload(body, client, partial(done, str(files[0]["id"])))
+        else:
+            done(None)
 
     @app.view(View.ACCESS_START)
     def on_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -98,6 +97,34 @@ def register(app: App, deps: Deps) -> None:
             text=f"Access review #{st.id} started: {st.items} accounts in {', '.join(st.systems)} "
             f"for {len(st.reviewers)} reviewer(s); their invitations are on their way.",
         )
+
+
+def _mark_removed(
+    deps: Deps,
+    client: WebClient,
+    user: str,
+    at: str,
+    removal_id: int,
+    note: str | None,
+    security: bool,
+    file_id: str | None,
+) -> None:
+    """Fetch the optional file, record the removal as done and update the owner's message."""
+    settings = deps.runtime.settings
+    upload = download(client, file_id, settings) if file_id else None
+    with deps.runtime.db.session_scope() as session:
+        removal = removals.mark_done(
+            removal_id,
+            user_id=user,
+            is_security=security,
+            note=note,
+            upload=upload,
+            max_bytes=settings.evidence_max_bytes,
+            db_session=session,
+        )
+        system, account = removal.system, removal.account
+    text = f":white_check_mark: Removal of {account} from {system} recorded as done by <@{user}>."
+    show(client, user, at, {"text": text, "blocks": []})
 
 
 def _start_form(deps: Deps, view: dict[str, Any]) -> tuple[list[str], str, datetime]:

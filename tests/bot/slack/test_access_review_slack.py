@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator
 from datetime import UTC
@@ -194,15 +195,18 @@ def test_review_started_in_slack_decided_with_refusals_and_removals_followed(
     )
     _click(app, fake_slack, Action.ACCESS_REMOVED, removal["value"], task["channel"])
     opened = fake_slack.wait_for("views.open", 2)[1].params["view"]
-    note = {Block.ACCESS_NOTE: {Field.VALUE: {"type": "plain_text_input", "value": "ticket IT-42"}}}
-    assert (
-        app.interaction(
-            view_submission(
-                View.ACCESS_REMOVED, note, user=task["channel"], metadata=opened["private_metadata"]
-            )
-        ).view_errors()
-        == {}
+    fake_slack.add_file("FREM", b"removed screenshot", "removed.png", user=task["channel"])
+    note = {
+        Block.ACCESS_NOTE: {Field.VALUE: {"type": "plain_text_input", "value": "ticket IT-42"}},
+        Block.ACCESS_FILE: {Field.VALUE: {"type": "file_input", "files": [{"id": "FREM"}]}},
+    }
+    updates = len(fake_slack.named("chat.update")) + 1
+    submitted = view_submission(
+        View.ACCESS_REMOVED, note, user=task["channel"], metadata=opened["private_metadata"]
     )
+    assert app.interaction(submitted).view_errors() == {}
+    confirmed = fake_slack.wait_for("chat.update", updates)[updates - 1].params
+    assert "recorded as done" in confirmed["text"]
     with app.runtime.db.session_scope() as session:
         done = session.get(AccessRemoval, int(removal["value"]))
         assert done is not None and (done.status, done.note, done.done_by) == (
@@ -210,6 +214,7 @@ def test_review_started_in_slack_decided_with_refusals_and_removals_followed(
             "ticket IT-42",
             "UOLGA",
         )
+        assert done.file_sha256 == hashlib.sha256(b"removed screenshot").hexdigest()
     assert "cannot close" in _command(app, fake_slack, "access-review close 1")
     with app.runtime.db.session_scope() as session:
         for r in removals.open_removals(db_session=session):
