@@ -1,1 +1,1 @@
-"""When things happen: the scheduler, evidence nudges, campaigns and the paced sender."""
+"""When things happen: the scheduler, the reminder engine, campaigns and the paced sender."""

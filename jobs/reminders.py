@@ -48,7 +48,7 @@ def tick(now: datetime, *, db: Database, client: WebClient | None, rules: Remind
     profiles = {}
     if client is not None:
         with db.session_scope() as session:
-            due = {item.assignee for item in _candidates(now, db_session=session)}
+            due = {item.assignee for item in _candidates(now, db_session=session) if item.assignee}
             wanted = people.stale(due, db_session=session)
         profiles = people.fetch(client, wanted)
     with db.session_scope() as session:
@@ -78,7 +78,8 @@ def _work(item: DueItem, now: datetime, rules: ReminderRules, *, db_session: Ses
         first = schedule.first_remind_at(item.due_at, rules.days_before)
         _claim(db_session, item, None, first, None)
         db_session.refresh(item)
-    remind = item.next_remind_at is not None and item.next_remind_at <= now
+    # No assignee in Slack (e.g. an owner not found there): nobody to remind, but still escalated.
+    remind = bool(item.assignee) and item.next_remind_at is not None and item.next_remind_at <= now
     snoozed = item.snoozed_until is not None and item.snoozed_until > now
     after = item.escalate_after_days or rules.escalate_after
     escalate = item.escalated_at is None and now >= schedule.escalation_due(item.due_at, after)

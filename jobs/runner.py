@@ -17,12 +17,13 @@ from core.campaigns import delivery as campaign_delivery
 from core.campaigns import service as campaign_service
 from core.config import Settings
 from core.db import Database
+from core.evidence import reminders as evidence_reminders
 from core.evidence.service import plan_requests
 from core.localtime import local_day
-from core.models import EvidenceRequest, Outbox
+from core.models import Outbox
 from core.readiness.scope import standard_catalogue
 from core.reminders.models import OPEN, DueItem
-from jobs import campaigns, digest, nudges, reminders, witness
+from jobs import campaigns, digest, reminders, witness
 from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,11 @@ class Jobs:
             raise ValueError("sending needs a renderer for queued messages")
 
     def plan(self, now: datetime) -> None:
-        """Create due evidence requests and queue nudges, reminders and witness posts (one unit of work)."""
+        """Create due evidence requests and queue reminders, campaign work and witness posts."""
         s = self.settings
         with self.db.session_scope() as session:
             plan_requests(now, s.zone, db_session=session)
-        nudges.tick(now, db=self.db, client=self.client, rules=nudge_rules(s))
+            evidence_reminders.sync(db_session=session, days_before=s.nudge_days_before)
         reminders.tick(now, db=self.db, client=self.client, rules=reminder_rules(s))
         campaigns.tick(
             now,
@@ -119,24 +120,11 @@ class Jobs:
         """What is scheduled next: (what, when, detail)."""
         with self.db.session_scope() as session:
             return [
-                *_nudges_next(session, self.settings.zone),
                 *_reminders_next(session, self.settings.zone),
                 *_due_items_next(session, self.settings.zone),
                 *_digest_next(session),
                 *_sends_next(session),
             ]
-
-
-def nudge_rules(settings: Settings) -> nudges.NudgeRules:
-    """When and where evidence nudges go, from the settings."""
-    return nudges.NudgeRules(
-        default_zone=settings.zone,
-        days_before=settings.nudge_days_before,
-        escalate_after=settings.escalate_after_days,
-        start_hour=settings.work_start_hour,
-        end_hour=settings.work_end_hour,
-        security_channel=settings.security_channel,
-    )
 
 
 def reminder_rules(settings: Settings) -> reminders.ReminderRules:
@@ -165,23 +153,6 @@ def _due_items_next(session: Session, zone: tzinfo) -> Upcoming:
             f"item {item.id} {item.key} to {item.assignee}, due {local_day(item.due_at, zone)}",
         )
         for item in items
-    ]
-
-
-def _nudges_next(session: Session, zone: tzinfo) -> Upcoming:
-    requests = session.scalars(
-        select(EvidenceRequest)
-        .where(EvidenceRequest.status.in_(["open", "rejected"]))
-        .order_by(EvidenceRequest.next_nudge_at)
-        .limit(20)
-    )
-    return [
-        (
-            "evidence nudge",
-            req.next_nudge_at,
-            f"request {req.id} ({req.period}), due {local_day(req.due_at, zone)}",
-        )
-        for req in requests
     ]
 
 

@@ -7,15 +7,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks import access_review as access_blocks
+from bot.blocks import reminders
 from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
-from bot.blocks.reminders import render as render_reminder
 from bot.ids import Action
 from core.access_reviews import notify as access_notify
 from core.campaigns.delivery import INVITE, REMINDER
+from core.evidence.reminders import DOMAIN as EVIDENCE_REQUEST
+from core.evidence.reminders import LEGACY_NUDGE
 from core.localtime import local_day, local_moment
 from jobs.digest import DIGEST
-from jobs.nudges import NUDGE
 from jobs.reminders import ESCALATION as REMINDER_ESCALATION
 from jobs.reminders import REMINDER as DUE_REMINDER
 
@@ -93,6 +94,32 @@ def evidence_nudge(
     return {"text": head.replace("*", ""), "blocks": blocks}
 
 
+def evidence_reminder(payload: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
+    """The engine's reminder (or escalation) about an evidence request, worded as it always was."""
+    c, days = payload["content"], int(payload["overdue_days"])
+    if payload["stage"] == "escalation":
+        return plain(
+            f":rotating_light: Evidence for *{c['control_ref']} {c['control_title']}* ({c['period']}) "
+            f"is {days} days overdue. Owner: {c['owner']}."
+        )
+    return evidence_nudge(
+        request_id=int(c["request_id"]),
+        control_ref=c["control_ref"],
+        control_title=c["control_title"],
+        period=c["period"],
+        due=datetime.fromisoformat(payload["due"]),
+        overdue_days=days,
+        due_today=payload["stage"] == "due",
+        expected=c["expected"],
+        zone=reminders.payload_zone(payload, zone),
+    )
+
+
+def register_reminders() -> None:
+    """Evidence requests' reminders keep their own words and Submit/Snooze buttons."""
+    reminders.register_renderer(EVIDENCE_REQUEST, evidence_reminder)
+
+
 def plain(text: str) -> dict[str, Any]:
     """A plain message with the same text as its only block."""
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
@@ -105,12 +132,12 @@ def render(kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any
     if kind in (INVITE, REMINDER):
         due = datetime.fromisoformat(content["due"])
         return campaign_invite(**{**content, "due": due, "zone": zone})
-    if kind == NUDGE:
+    if kind == LEGACY_NUDGE:
         due = datetime.fromisoformat(content["due"])
         own = ZoneInfo(content["zone"]) if content.get("zone") else zone  # the owner's, when known
         return evidence_nudge(**{**content, "due": due, "zone": own})
     if kind in (DUE_REMINDER, REMINDER_ESCALATION):
-        return render_reminder(content, zone=zone)
+        return reminders.render(content, zone=zone)
     if kind == DIGEST:
         return digest_message(content, zone)
     # access reviews

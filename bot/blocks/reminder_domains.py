@@ -10,3 +10,6 @@ def register_all() -> None:
     from bot.blocks import access_review
 
     access_review.register_reminders()
+    from bot.blocks import messages
+
+    messages.register_reminders()  # evidence requests

@@ -49,7 +49,7 @@ def _parse_now(value: str | None, zone: tzinfo) -> datetime:
 
 @app.command()
 def worker() -> None:
-    """Run the scheduler: evidence nudges, campaign reminders, ledger witness, paced delivery."""
+    """Run the scheduler: reminders (evidence and more), campaigns, ledger witness, paced delivery."""
     from jobs.scheduler import run_worker
 
     rt = runtime()

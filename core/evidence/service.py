@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from core import ledger
 from core.errors import DomainError
 from core.evidence.periods import period_for
+from core.evidence.reminders import DOMAIN as REMINDER_DOMAIN
 from core.filenames import storable_name
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
+from core.reminders import service as reminders
 
 
 class EvidenceError(DomainError):
@@ -220,6 +222,8 @@ def _record(
     db_session.add(submission)
     request.status = "submitted"
     request.next_nudge_at = None
+    # No more reminders while it waits for review (a rejection re-opens them at the next tick).
+    reminders.close_item(db_session=db_session, domain=REMINDER_DOMAIN, ref_id=request.id)
     db_session.flush()
     ledger.append(
         "evidence_submitted", _ledger_entry(submission, control, request), db_session=db_session

@@ -10,3 +10,6 @@ def register_all() -> None:
     from core.access_reviews import reminders as access_reviews
 
     access_reviews.register()
+    from core.evidence import reminders as evidence
+
+    evidence.register()

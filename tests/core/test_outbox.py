@@ -11,11 +11,11 @@ from sqlalchemy import create_engine, select, text
 from bot.blocks.messages import acknowledged, render
 from core.campaigns.delivery import INVITE, REPORT
 from core.db import Database, dispose_engines
+from core.evidence.reminders import LEGACY_NUDGE as NUDGE  # rows queued before the engine
 from core.migrate import upgrade
 from core.models import Outbox
 from core.outbox import CAMPAIGN, LEDGER, Ref, enqueue
 from jobs.digest import DIGEST
-from jobs.nudges import NUDGE
 from jobs.witness import WITNESS
 
 

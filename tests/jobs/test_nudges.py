@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.ids import Action
 from core.evidence.register import import_rows, read_rows, validate
 from core.models import EvidenceRequest
+from core.reminders import service as reminders
 from core.requirements import requirement_resolver
 from jobs.runner import Jobs
 from tests.slack_support import block_action
@@ -118,12 +119,12 @@ def test_snooze_pushes_the_next_nudge(
     _at(datetime(2027, 1, 4, 15, 10, tzinfo=UTC), jobs)
     assert len(_nudges(workspace)) == 2
     with jobs.db.session_scope() as session:
-        assert (
-            session.scalars(select(EvidenceRequest).where(EvidenceRequest.period == "2026-Q4"))
-            .one()
-            .nudges_sent
-            == 2
-        )
+        request = session.scalars(
+            select(EvidenceRequest).where(EvidenceRequest.period == "2026-Q4")
+        ).one()
+        # The reminder state lives on the request's due item of the reminder engine.
+        item = reminders.find(db_session=session, domain="evidence_request", ref_id=request.id)
+        assert item is not None and item.reminders_sent == 2
 
 
 def test_an_owner_west_of_utc_is_told_on_their_own_due_day(

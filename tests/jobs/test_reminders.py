@@ -226,3 +226,10 @@ def test_closed_items_get_nothing(db: Database, chores: Chores) -> None:
     with db.session_scope() as session:
         service.close_item(db_session=session, domain=DOMAIN, ref_id=1)
     assert _tick(db, datetime(2027, 1, 8, 15, tzinfo=UTC)) == 0
+
+
+def test_an_item_without_assignee_is_only_escalated(db: Database, chores: Chores) -> None:
+    _open(db, assignee="")
+    assert _tick(db, datetime(2026, 12, 31, 15, tzinfo=UTC)) == 0
+    assert _tick(db, datetime(2027, 1, 8, 15, tzinfo=UTC)) == 1
+    assert _queued(db) == [] and [to for to, _ in _queued(db, reminders.ESCALATION)] == ["CSEC"]

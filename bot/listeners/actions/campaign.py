@@ -15,9 +15,10 @@ from bot.ids import Action
 from bot.slack_text import parse_id
 from core.campaigns import attempts
 from core.campaigns import service as campaigns
+from core.evidence import reminders as evidence_reminders
 from core.localtime import local_day
 from core.models import utcnow
-from jobs import nudges
+from jobs import people
 
 STALE = "That button no longer works."
 
@@ -83,17 +84,16 @@ def register(app: App, deps: Deps) -> None:
         found = parse_id(request_id)
         if found is None or days not in {"1", "3", "7"}:
             raise UserFacingError(STALE)
+        user, default = body["user"]["id"], deps.runtime.settings.zone
         with deps.runtime.db.session_scope() as session:
-            done = nudges.snooze(
-                found,
-                int(days),
-                db_session=session,
-                user_id=body["user"]["id"],
-                default_zone=deps.runtime.settings.zone,
+            done = evidence_reminders.snooze_request(
+                found, int(days), db_session=session, user_id=user
             )
+            # The next reminder comes in the owner's working hours, so the day is theirs.
+            zone = people.zone_of(user, db_session=session, default=default)
         channel, ts = _where(body)
         if channel and ts:
-            day = local_day(done.until, done.zone)
+            day = local_day(done.until, zone)
             client.chat_update(
                 channel=channel, ts=ts, text=f"Snoozed: I'll remind you again on {day}.", blocks=[]
             )

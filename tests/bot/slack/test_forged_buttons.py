@@ -17,12 +17,12 @@ from core.campaigns.quiz import as_dict, load
 from core.evidence.service import ensure_request
 from core.models import (
     CampaignRecipient,
-    EvidenceRequest,
     OrgControl,
     Question,
     Submission,
     utcnow,
 )
+from core.reminders import service as reminders
 from tests.paths import EXAMPLES
 from tests.slack_support import assert_acked, block_action
 
@@ -207,7 +207,9 @@ def request_of_alice(slack_runtime) -> int:  # type: ignore[no-untyped-def]
 
 def _snoozed(runtime, request_id: int):  # type: ignore[no-untyped-def]
     with runtime.db.session_scope() as session:
-        return session.get(EvidenceRequest, request_id).snoozed_until  # type: ignore[union-attr]
+        # The reminder state lives on the request's due item of the reminder engine.
+        item = reminders.find(db_session=session, domain="evidence_request", ref_id=request_id)
+        return item.snoozed_until if item else None
 
 
 def test_snooze_only_the_clickers_own_request(
