@@ -9,9 +9,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.campaigns.progress import CampaignProgress, PendingAck, pending_for, progress
+from core.evidence.reminders import DOMAIN as EVIDENCE_REQUEST
 from core.models import EvidenceRequest, OrgControl, utcnow
+from core.reminders import registry
+from core.reminders import service as reminders
 
-__all__ = ["CampaignProgress", "HomeModel", "OpenRequest", "PendingAck", "home_for"]
+__all__ = ["CampaignProgress", "HomeModel", "OpenRequest", "Owed", "PendingAck", "home_for"]
+
+# Due items shown in a section of their own (with their own buttons), not again under "What you owe".
+SHOWN_ELSEWHERE = {EVIDENCE_REQUEST}
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,17 @@ class OpenRequest:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class Owed:
+    """An open due item of the reminder engine assigned to the person, as its domain describes it."""
+
+    item_id: int
+    domain: str
+    title: str
+    due_at: datetime
+    overdue: bool
+
+
 @dataclass
 class HomeModel:
     """Everything App Home and `mine` show."""
@@ -37,6 +54,7 @@ class HomeModel:
     acks: list[PendingAck] = field(default_factory=list)
     campaigns: list[CampaignProgress] = field(default_factory=list)
     overdue_evidence: int = 0
+    owed: list[Owed] = field(default_factory=list)
 
 
 def home_for(
@@ -48,6 +66,7 @@ def home_for(
     model = HomeModel(user_id=user_id, is_security=is_security)
     model.requests = _open_requests(owners, now, db_session=db_session)
     model.acks = pending_for(user_id, db_session=db_session)
+    model.owed = _owed(user_id, now, db_session=db_session)
     if is_security:
         model.campaigns = progress(db_session=db_session)
         model.overdue_evidence = _overdue_evidence(now, db_session=db_session)
@@ -89,3 +108,17 @@ def _overdue_evidence(now: datetime, *, db_session: Session) -> int:
         )
         or 0
     )
+
+
+def _owed(user_id: str, now: datetime, *, db_session: Session) -> list[Owed]:
+    """The person's open due items (soonest first), worded by each domain's describer."""
+    owed = []
+    for item in reminders.open_items(db_session=db_session, assignee=user_id):
+        if item.domain in SHOWN_ELSEWHERE or not registry.known(item.domain):
+            continue
+        content = registry.describe(item, db_session=db_session)
+        if content is None:  # already finished; the next tick closes the item
+            continue
+        title = str(content.get("title") or item.domain)
+        owed.append(Owed(item.id, item.domain, title, item.due_at, item.due_at < now))
+    return owed

@@ -16,9 +16,10 @@ def home_blocks(
 ) -> list[Block]:
     """The person's open evidence requests and acknowledgements, plus the team view if security."""
     blocks: list[Block] = [section("*Your compliance to-do list*")]
-    if not model.requests and not model.acks:
+    if not model.requests and not model.acks and not model.owed:
         blocks.append(context("Nothing waiting for you. :tada:"))
     blocks += [_request_block(req, zone) for req in model.requests]
+    blocks += _owed_blocks(model, zone)
     for ack in model.acks:
         choice = primary_choice(ack.has_quiz, ack.campaign_id, quiz_label="Take the quiz")
         due = local_day(ack.due_at, zone)
@@ -35,6 +36,17 @@ def _request_block(req: OpenRequest, zone: tzinfo) -> Block:
         f"*Evidence: {req.control_ref} {req.control_title}* — {req.period}, {flag}{status}",
         button("Submit evidence", Action.SUBMIT_EVIDENCE, str(req.request_id), style="primary"),
     )
+
+
+def _owed_blocks(model: HomeModel, zone: tzinfo) -> list[Block]:
+    """What you owe: the person's other open due items of the reminder engine."""
+    if not model.owed:
+        return []
+    lines = [
+        f"• *{o.title}* — {':red_circle: overdue' if o.overdue else 'due ' + local_day(o.due_at, zone)}"
+        for o in model.owed
+    ]
+    return [section("*What you owe*\n" + "\n".join(lines))]
 
 
 def _team_blocks(model: HomeModel, zone: tzinfo, readiness: list[Block] | None) -> list[Block]:
@@ -64,7 +76,7 @@ def home_view(
 def mine_text(model: HomeModel, zone: tzinfo) -> str:
     """`mine` as plain text."""
     lines = ["Your compliance to-do list:"]
-    if not model.requests and not model.acks:
+    if not model.requests and not model.acks and not model.owed:
         lines.append("  Nothing waiting for you.")
     for req in model.requests:
         flag = "OVERDUE" if req.overdue else f"due {local_day(req.due_at, zone)}"
@@ -75,4 +87,7 @@ def mine_text(model: HomeModel, zone: tzinfo) -> str:
         lines.append(
             f"  - Acknowledge campaign #{ack.campaign_id} \u201c{ack.title}\u201d by {local_day(ack.due_at, zone)}"
         )
+    for owed in model.owed:
+        flag = "OVERDUE" if owed.overdue else f"due {local_day(owed.due_at, zone)}"
+        lines.append(f"  - {owed.title}: {flag}")
     return "\n".join(lines)
