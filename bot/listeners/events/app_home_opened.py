@@ -31,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         zone = deps.runtime.settings.zone
         view = home_view(model, zone, readiness)
         waiting = access_home_blocks(access, zone)
-        if waiting and not model.requests and not model.acks:
-            view["blocks"].pop(1)  # not "Nothing waiting for you": accounts are
+        if waiting and "Nothing waiting" in str(view["blocks"][1:2]):
+            view["blocks"].pop(1)  # accounts to review are waiting
         view["blocks"][1:1] = waiting
         client.views_publish(user_id=user, view=view)
