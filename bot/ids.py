@@ -30,6 +30,13 @@ class Action(StrEnum):
     SUPPLIER_REJECT = "supplier_reject"
     SUPPLIER_REVIEWED = "supplier_reviewed"
     RISK_ACTION_DONE = "risk_action_done"
+    # access reviews
+    ACCESS_OPEN = "access_open"
+    ACCESS_PAGE = "access_page"
+    ACCESS_KEEP = "access_keep"
+    ACCESS_REVOKE = "access_revoke"
+    ACCESS_KEEP_ALL = "access_keep_all"
+    ACCESS_REMOVED = "access_removed"
 
 
 class View(StrEnum):
@@ -45,6 +52,10 @@ class View(StrEnum):
     RISK_UPDATE = "risk_update_modal"
     SUPPLIER_REQUEST = "supplier_request_modal"
     SUPPLIER_DECISION = "supplier_decision_modal"
+    # access reviews
+    ACCESS_START = "access_start_modal"
+    ACCESS_REASON = "access_reason_modal"
+    ACCESS_REMOVED = "access_removed_modal"
 
 
 class Block(StrEnum):
@@ -75,6 +86,13 @@ class Block(StrEnum):
     SUPPLIER_PURPOSE = "supplier_purpose"
     SUPPLIER_DATA = "supplier_data"
     SUPPLIER_REASON = "supplier_reason"
+    # access reviews
+    ACCESS_SYSTEMS = "access_systems"
+    ACCESS_REVIEWER = "access_reviewer"
+    ACCESS_DUE = "access_due"
+    ACCESS_REASON = "access_reason"
+    ACCESS_NOTE = "access_note"
+    ACCESS_FILE = "access_file"
 
 
 class Field(StrEnum):

@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     risk_approval_score: int = Field(default=12, ge=1)
     # Days before a supplier's assurance (report, certificate) expires that its owner is nudged.
     supplier_assurance_days_before: int = Field(default=30, ge=1, le=365)
+    # access reviews: read-only connectors (unset = that connector is off)
+    github_org: str | None = None
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    google_workspace_domain: str | None = None
+    google_service_account_file: Path | None = None
+    google_admin_email: str | None = None
+    connector_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # A rate limit that clears within this many seconds is waited out; a longer one stops the pull.
+    connector_max_wait_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("database_url")
     @classmethod
@@ -263,6 +273,25 @@ class Settings(BaseSettings):
                 f"RISK_APPROVAL_SCORE ({self.risk_approval_score}), at most {top} (RISK_SCALE squared)"
             )
         return self
+
+    # access reviews
+    @field_validator("google_service_account_file")
+    @classmethod
+    def _check_key_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file: point it at the service account's JSON key")
+        return value
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _check_github_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("expected an http(s) URL such as https://api.github.com")
+        # The token travels with every call: plain http only to this machine (a test fake).
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError("use https: the token would travel in clear over http")
+        return value.rstrip("/")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core.access_reviews.reminders import DECISION as ACCESS_DECISION
 from core.campaigns.progress import CampaignProgress, PendingAck, pending_for, progress
 from core.evidence.reminders import DOMAIN as EVIDENCE_REQUEST
 from core.models import EvidenceRequest, OrgControl, utcnow
@@ -17,7 +18,7 @@ from core.reminders import service as reminders
 __all__ = ["CampaignProgress", "HomeModel", "OpenRequest", "Owed", "PendingAck", "home_for"]
 
 # Due items shown in a section of their own (with their own buttons), not again under "What you owe".
-SHOWN_ELSEWHERE = {EVIDENCE_REQUEST}
+SHOWN_ELSEWHERE = {EVIDENCE_REQUEST, ACCESS_DECISION}
 
 
 @dataclass(frozen=True)

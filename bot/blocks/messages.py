@@ -6,10 +6,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks import access_review as access_blocks
 from bot.blocks import reminders
 from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
 from bot.ids import Action
+from core.access_reviews import notify as access_notify
 from core.campaigns.delivery import INVITE, REMINDER
 from core.evidence.reminders import DOMAIN as EVIDENCE_REQUEST
 from core.evidence.reminders import LEGACY_NUDGE
@@ -138,4 +140,9 @@ def render(kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any
         return reminders.render(content, zone=zone)
     if kind == DIGEST:
         return digest_message(content, zone)
+    # access reviews
+    if kind == access_notify.INVITE:
+        return access_blocks.invitation(content, zone)
+    if kind == access_notify.REMOVAL:
+        return access_blocks.removal_task(content)
     return plain(str(content["text"]))

@@ -1,6 +1,7 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
 from bot.cli import (
+    access_review,
     assistant,
     catalogue,
     evidence,
@@ -14,6 +15,7 @@ from bot.cli import (
 from bot.cli.common import app, main
 
 __all__ = [
+    "access_review",
     "app",
     "assistant",
     "catalogue",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import (
+    access_review,
     ask,
     campaign,
     evidence,
@@ -33,4 +34,6 @@ def all_commands() -> list[Command]:
         # --- risks and suppliers (issue 24) ---
         risks.COMMAND,
         supplier.COMMAND,
+        # access reviews
+        access_review.COMMAND,
     ]

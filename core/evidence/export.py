@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.access_reviews.export import export_files as access_review_files
 from core.errors import DomainError
 from core.evidence import verifier
 from core.evidence.export_files import zip_path
@@ -94,6 +95,8 @@ def build_export(
     # The risk and supplier registers as they stand now (issue 24).
     options = registers or RegisterOptions()
     files.update(register_files(db_session=db_session, options=options, zone=zone, now=utcnow()))
+    # access reviews: access_reviews.csv, a page per review and the snapshots reviewed
+    files.update(access_review_files(db_session=db_session, zone=zone, start=start, end=end))
     step("files")
     blobs = BlobLinks()
     file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)

@@ -7,6 +7,9 @@ def register_all() -> None:
     """Register the describer of every domain that feeds the reminder engine."""
     # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
     # one line per domain, kept in alphabetical order to keep merges easy.
+    from core.access_reviews import reminders as access_reviews
+
+    access_reviews.register()
     from core.evidence import reminders as evidence
     from core.risks import reminders as risks
     from core.suppliers import reminders as suppliers

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.actions import (
+    access_review,
     campaign,
     evidence,
     feedback,
@@ -32,3 +33,4 @@ def register(app: App, deps: Deps) -> None:
     risk_review.register(app, deps)
     register_items.register(app, deps)
     supplier_request.register(app, deps)
+    access_review.register(app, deps)  # access reviews

@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks.access_review import home_blocks as access_home_blocks
 from bot.blocks.home import home_view
 from bot.commands.readiness import home_readiness
 from bot.deps import Deps
+from core.access_reviews.pages import pending_for as access_pending
 from core.home import home_for
 
 
@@ -24,7 +26,12 @@ def register(app: App, deps: Deps) -> None:
         is_security = deps.runtime.team.contains(user)
         with deps.runtime.db.session_scope() as session:
             model = home_for(user, is_security=is_security, db_session=session)
+            access = access_pending(user, db_session=session)  # access reviews
         readiness = home_readiness(deps.runtime) if is_security else None
-        client.views_publish(
-            user_id=user, view=home_view(model, deps.runtime.settings.zone, readiness)
-        )
+        zone = deps.runtime.settings.zone
+        view = home_view(model, zone, readiness)
+        waiting = access_home_blocks(access, zone)
+        if waiting and "Nothing waiting" in str(view["blocks"][1:2]):
+            view["blocks"].pop(1)  # accounts to review are waiting
+        view["blocks"][1:1] = waiting
+        client.views_publish(user_id=user, view=view)

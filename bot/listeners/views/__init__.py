@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.views import (
+    access_review,
     campaign,
     evidence,
     feedback,
@@ -24,3 +25,4 @@ def register(app: App, deps: Deps) -> None:
     # --- risks and suppliers (issue 24) ---
     risk_update.register(app, deps)
     supplier_request.register(app, deps)
+    access_review.register(app, deps)  # access reviews

@@ -1,0 +1,1 @@
+"""Access reviews: systems, snapshots, accounts, people directory, reviews, decisions and removals."""
