@@ -15,6 +15,7 @@ from bot.cli.common import FrameworkOpt, app, check_framework, err, fail, out, r
 from bot.errors import UserFacingError
 
 if TYPE_CHECKING:
+    from core.evidence.audit import ExportSummary
     from core.evidence.register import ImportResult
 
 register_app = typer.Typer(help="The organisation's control register.", no_args_is_help=True)
@@ -172,6 +173,22 @@ def _verify_export(path: Path) -> None:
         raise typer.Exit(code)
 
 
+def _print_summary(out_file: Path, done: ExportSummary) -> None:
+    out.print(
+        f"wrote {out_file}: {done.submissions} submissions, {done.acknowledgements} acknowledgements, "
+        f"{done.questions} questions, {done.files} files; ledger head {done.ledger_head}"
+    )
+
+
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Write the export even when nothing was recorded in the range (register and chain).",
+    ),
+]
+
+
 @export_app.callback()
 def export(
     ctx: typer.Context,
@@ -181,13 +198,7 @@ def export(
         str | None, typer.Option("--to", help="To date (YYYY-MM-DD), inclusive.")
     ] = None,
     framework: FrameworkOpt = None,
-    allow_empty: Annotated[
-        bool,
-        typer.Option(
-            "--allow-empty",
-            help="Write the export even when nothing was recorded in the range (register and chain).",
-        ),
-    ] = False,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Write the auditor export ZIP (or `export soa` for the Statement of Applicability)."""
     if ctx.invoked_subcommand is not None:
@@ -219,10 +230,7 @@ def export(
                 permalinks=permalinks,
                 allow_empty=allow_empty,
             )
-    out.print(
-        f"wrote {out_file}: {done.submissions} submissions, {done.acknowledgements} acknowledgements, "
-        f"{done.questions} questions, {done.files} files; ledger head {done.ledger_head}"
-    )
+    _print_summary(out_file, done)
 
 
 def _day_range(
