@@ -165,7 +165,8 @@ def own_choice(question: str, policy: Hit | None, controls: list[ControlFacts]) 
     if policy is not None and policy.via != "cites":
         entry = policy.entry
         about = " ".join([entry.title, entry.summary, entry.guidance, *entry.keywords])
-        return "Yes" if covers(question, about) else None
+        # A policy is broad: half the question's subject must be in it, not a third.
+        return "Yes" if covers(question, about, share=0.5) else None
     return None  # catalogue background, or controls not yet shown to operate
 
 

@@ -52,9 +52,13 @@ _GENERIC_WORDS = """
     yes no not n/a na other such including include includes used use using ensure ensures
     within place regularly regular least annually periodically appropriate applicable relevant
     related relating regarding based support supports supported require required requirements
-    information controls control
+    information controls control can often find share current latest
 """
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ed", "es", "s")
+SUBJECT_SHARE = 0.34  # of the question's subject words found in the library question or answer
 
 
 def asks_about_event(question: str) -> bool:
@@ -77,13 +81,20 @@ def answer_polarity(answer: str) -> str | None:
 def stems(text: str) -> set[str]:
     """The subject words of a text, cut to a common stem (`encrypted`, `encryption` → `encry`)."""
     words = re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", text.lower())
-    return {w[:5] for w in words if w not in _GENERIC and len(w) > 1}
+    return {_stem(w) for w in words if w not in _GENERIC and len(w) > 1}
 
 
-def covers(question: str, text: str) -> bool:
-    """At least half of the question's subject words are in the text (any question: True)."""
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)][:5]
+    return word[:5]
+
+
+def covers(question: str, text: str, share: float = SUBJECT_SHARE) -> bool:
+    """At least `share` of the question's subject words are in the text (no subject words: True)."""
     wanted = stems(question)
-    return not wanted or len(wanted & stems(text)) >= 0.5 * len(wanted)
+    return not wanted or len(wanted & stems(text)) >= share * len(wanted)
 
 
 def same_question(question: str, library_question: str, library_answer: str) -> bool:
