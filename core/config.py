@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     digest_day: str = "monday"
     digest_hour: int = Field(default=9, ge=0, le=23)
     log_level: str = "INFO"
+    # --- incidents (issue 23) ---
+    # Hours from awareness of a personal-data breach to the notification deadline (GDPR: 72).
+    incident_notification_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # Days after an incident is resolved by which its post-incident review is due.
+    incident_review_days: int = Field(default=14, ge=1, le=180)
 
     @field_validator("database_url")
     @classmethod

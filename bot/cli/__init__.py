@@ -1,6 +1,15 @@
 """The `compliance-bot` command line; each module adds its commands to the one root app."""
 
-from bot.cli import assistant, catalogue, evidence, jobs, library, questionnaire, readiness
+from bot.cli import (
+    assistant,
+    catalogue,
+    evidence,
+    incident,
+    jobs,
+    library,
+    questionnaire,
+    readiness,
+)
 from bot.cli.common import app, main
 
 __all__ = [
@@ -8,6 +17,7 @@ __all__ = [
     "assistant",
     "catalogue",
     "evidence",
+    "incident",
     "jobs",
     "library",
     "main",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import core.incidents.models  # noqa: F401  (domain models live beside their services)
 from core.db import make_engine
 from core.models import Base
 
