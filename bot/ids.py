@@ -20,6 +20,12 @@ class Action(StrEnum):
     TAKE_QUIZ = "take_quiz"
     QUESTIONNAIRE_APPROVE = "questionnaire_approve"
     QUESTIONNAIRE_EDIT = "questionnaire_edit"
+    # --- incidents ---
+    REPORT_INCIDENT = "report_incident"
+    INCIDENT_TRIAGE = "incident_triage"
+    INCIDENT_REVIEW = "incident_review"
+    INCIDENT_ADD_ACTION = "incident_add_action"
+    INCIDENT_ACTION_DONE = "incident_action_done"
 
 
 class View(StrEnum):
@@ -31,6 +37,11 @@ class View(StrEnum):
     CAMPAIGN = "campaign_modal"
     QUIZ = "quiz_modal"
     QUESTIONNAIRE_EDIT = "questionnaire_edit_modal"
+    # --- incidents ---
+    INCIDENT_REPORT = "incident_report_modal"
+    INCIDENT_TRIAGE = "incident_triage_modal"
+    INCIDENT_REVIEW = "incident_review_modal"
+    INCIDENT_ACTION = "incident_action_modal"
 
 
 class Block(StrEnum):
@@ -50,6 +61,24 @@ class Block(StrEnum):
     CAMPAIGN_OPTIONS = "campaign_options"
     QUIZ_QUESTION = "quiz_q"
     QUESTIONNAIRE_ANSWER = "questionnaire_answer"
+    # --- incidents ---
+    INCIDENT_WHAT = "incident_what"
+    INCIDENT_NOTICED = "incident_noticed"
+    INCIDENT_SYSTEMS = "incident_systems"
+    INCIDENT_PERSONAL = "incident_personal"
+    INCIDENT_KIND = "incident_kind"
+    INCIDENT_SEVERITY = "incident_severity"
+    INCIDENT_HANDLER = "incident_handler"
+    INCIDENT_STATUS = "incident_status"
+    INCIDENT_AFFECTED = "incident_affected"
+    INCIDENT_BREACH = "incident_breach"
+    INCIDENT_NOTIFIED_AT = "incident_notified_at"
+    INCIDENT_NOTIFIED_WHOM = "incident_notified_whom"
+    INCIDENT_ROOT_CAUSE = "incident_root_cause"
+    INCIDENT_LESSONS = "incident_lessons"
+    INCIDENT_ACTION_TEXT = "incident_action_text"
+    INCIDENT_ACTION_OWNER = "incident_action_owner"
+    INCIDENT_ACTION_DUE = "incident_action_due"
 
 
 class Field(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -62,6 +62,11 @@ def incident_show(
     if as_json:
         print(json.dumps(data))
         return
+    _print_detail(data)
+
+
+def _print_detail(data: dict[str, Any]) -> None:
+    """One incident as lines of text."""
     out.print(
         f"[bold]{data['id']}[/bold] {data['status']} · reported {data['reported_at'][:16]} by {data['reporter']}",
         highlight=False,

@@ -8,6 +8,7 @@ from bot.commands import (
     evidence,
     export,
     help,
+    incident,
     mine,
     questionnaire,
     readiness,
@@ -28,4 +29,6 @@ def all_commands() -> list[Command]:
         report.COMMAND,
         readiness.COMMAND,
         questionnaire.COMMAND,
+        # --- incidents ---
+        incident.COMMAND,
     ]

@@ -26,6 +26,7 @@ from core.evidence.export_records import (
 )
 from core.evidence.export_tables import csv_files
 from core.evidence.report import ReadinessScope, ReportInput, render_report
+from core.incidents.export import Range, incident_files
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.spreadsheet import csv_bytes
@@ -67,6 +68,11 @@ def build_export(
     with db_session.no_autoflush:
         head = ledger.head(db_session=db_session)
     generated_at = utcnow()
+    # The incident register is built by its own domain: its table beside the others, pages later.
+    incident_pages = incident_files(
+        db_session=db_session, span=Range(start, end, generated_at, framework, zone)
+    )
+    files["incidents.csv"] = incident_pages.pop("incidents.csv")
     manifest = _manifest(generated_at, start, end, framework, head, records, files)
     report = ReportInput(
         generated_at=generated_at,
@@ -82,6 +88,7 @@ def build_export(
     )
     pages = render_report(report, db_session=db_session, scope=readiness_scope)
     _add_pages(files, manifest, pages)
+    _add_pages(files, manifest, incident_pages)
     step("zip")
     _write_zip(out, manifest, files)
     return manifest

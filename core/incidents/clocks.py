@@ -56,9 +56,11 @@ def record_notification(
         raise IncidentError(
             f"{incident.ref} is not marked as a personal-data breach; mark it first in triage."
         )
-    whom = check_text(whom, what="who was notified", limit=500)
+    whom = check_text(whom, what="who was notified", limit=500, field="whom")
     if notified_at > now + timedelta(minutes=5):
-        raise IncidentError("The notification time is in the future; give when it was sent.")
+        raise IncidentError(
+            "The notification time is in the future; give when it was sent.", "notified_at"
+        )
     incident.notified_at, incident.notified_whom, incident.updated_at = notified_at, whom, now
     record(
         "notified",

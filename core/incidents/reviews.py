@@ -40,8 +40,8 @@ def record_review(
         raise IncidentError(f"{incident.ref} already has its post-incident review.")
     review = IncidentReview(
         incident_id=incident.id,
-        root_cause=check_text(root_cause, what="root cause", limit=MAX_REVIEW),
-        lessons=check_text(lessons, what="lessons learned", limit=MAX_REVIEW),
+        root_cause=check_text(root_cause, what="root cause", limit=MAX_REVIEW, field="root_cause"),
+        lessons=check_text(lessons, what="lessons learned", limit=MAX_REVIEW, field="lessons"),
         reviewed_by=actor,
         reviewed_at=now,
     )
@@ -77,12 +77,14 @@ def add_action(
         raise IncidentError(f"{incident.ref} is closed; report a new incident for new work.")
     owner = owner.strip()
     if not owner:
-        raise IncidentError("Name who owns the corrective action.")
+        raise IncidentError("Name who owns the corrective action.", "owner")
     if due_at <= now:
-        raise IncidentError("Give the corrective action a due date in the future.")
+        raise IncidentError("Give the corrective action a due date in the future.", "due_at")
     action = CorrectiveAction(
         incident_id=incident.id,
-        description=check_text(description, what="corrective action", limit=MAX_REVIEW),
+        description=check_text(
+            description, what="corrective action", limit=MAX_REVIEW, field="action"
+        ),
         owner=owner,
         due_at=due_at,
         status="open",
@@ -104,14 +106,20 @@ def add_action(
     return action
 
 
+def get_action(action_id: int, *, db_session: Session) -> CorrectiveAction:
+    """The corrective action with this number, or IncidentError."""
+    action = db_session.get(CorrectiveAction, action_id)
+    if action is None:
+        raise IncidentError(f"There is no corrective action #{action_id}.")
+    return action
+
+
 def complete_action(
     action_id: int, *, db_session: Session, actor: str, now: datetime | None = None
 ) -> CorrectiveAction:
     """Mark a corrective action done (ledgered); a second time is refused."""
     now = now or utcnow()
-    action = db_session.get(CorrectiveAction, action_id)
-    if action is None:
-        raise IncidentError(f"There is no corrective action #{action_id}.")
+    action = get_action(action_id, db_session=db_session)
     if action.status == "done":
         raise IncidentError(f"Corrective action #{action.id} is already done.")
     incident = get(action.incident_id, db_session=db_session)

@@ -23,7 +23,11 @@ _REF = re.compile(r"^\s*#?(?:inc[-\s]?)?(\d{1,9})\s*$", re.IGNORECASE)
 
 
 class IncidentError(DomainError):
-    """An incident request that cannot be done as asked; the message says what to do."""
+    """An incident request that cannot be done as asked; `field` names the input at fault, if one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -44,19 +48,23 @@ def record(kind: str, incident: Incident, *, db_session: Session, **fields: Any)
     return ledger.append(f"incident_{kind}", payload, db_session=db_session).seq
 
 
-def check_text(value: str, *, what: str, limit: int, required: bool = True) -> str:
+def check_text(
+    value: str, *, what: str, limit: int, required: bool = True, field: str | None = None
+) -> str:
     """Trimmed text, refused when empty (if required), over limit or holding NUL."""
     value = (value or "").strip()
     if required and not value:
-        raise IncidentError(f"Describe {what}: it cannot be empty.")
+        raise IncidentError(f"Describe {what}: it cannot be empty.", field)
     if len(value) > limit:
         raise IncidentError(
             f"The {what} is {len(value):,} characters; keep it under {limit:,} "
-            "(add details in the incident's thread afterwards)."
+            "(add details in the incident's thread afterwards).",
+            field,
         )
     if "\x00" in value:
         raise IncidentError(
-            f"The {what} contains a NUL character (U+0000), which cannot be stored; remove it."
+            f"The {what} contains a NUL character (U+0000), which cannot be stored; remove it.",
+            field,
         )
     return value
 
@@ -65,11 +73,12 @@ def _check_noticed(noticed_at: datetime | None, now: datetime) -> datetime:
     if noticed_at is None:
         return now
     if noticed_at.tzinfo is None:
-        raise IncidentError("Give the time noticed with its time zone.")
+        raise IncidentError("Give the time noticed with its time zone.", "noticed_at")
     if noticed_at > now + FUTURE_SLACK:
         raise IncidentError(
             f"The time noticed ({noticed_at:%Y-%m-%d %H:%M} UTC) is in the future; "
-            "give when you noticed it, or leave it empty for now."
+            "give when you noticed it, or leave it empty for now.",
+            "noticed_at",
         )
     return noticed_at
 
@@ -77,7 +86,9 @@ def _check_noticed(noticed_at: datetime | None, now: datetime) -> datetime:
 def report(given: Report, *, db_session: Session, now: datetime | None = None) -> Incident:
     """Store a new report (status `reported`) and its ledger record; refusals name the field."""
     now = now or utcnow()
-    description = check_text(given.description, what="what happened", limit=MAX_DESCRIPTION)
+    description = check_text(
+        given.description, what="what happened", limit=MAX_DESCRIPTION, field="description"
+    )
     systems = check_text(
         given.systems, what="systems or data involved", limit=MAX_SYSTEMS, required=False
     )

@@ -35,9 +35,11 @@ class Clocks:
     review_days: int
 
 
-def _check_choice(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
+def _check_choice(value: str | None, choices: tuple[str, ...], what: str, field: str) -> str | None:
     if value is not None and value not in choices:
-        raise IncidentError(f"Unknown {what} '{value[:20]}': use one of {', '.join(choices)}.")
+        raise IncidentError(
+            f"Unknown {what} '{value[:20]}': use one of {', '.join(choices)}.", field
+        )
     return value
 
 
@@ -49,20 +51,22 @@ def check_status_move(incident: Incident, target: str, *, db_session: Session) -
     here, there = STATUSES.index(current), STATUSES.index(target)
     if target == "triaged" and not (incident.kind and incident.severity):
         raise IncidentError(
-            f"Before {incident.ref} is triaged, set whether it is an event or an incident, and its severity."
+            f"Before {incident.ref} is triaged, set whether it is an event or an incident, and its severity.",
+            "status",
         )
     # An event assessed as no incident (A.5.25) is closed straight from triage.
     skips_for_event = incident.kind == "event" and current == "triaged" and target == "closed"
     if there > here + 1 and not skips_for_event:
         needed = STATUSES[here + 1]
         raise IncidentError(
-            f"{incident.ref} is {current}: it must be {needed} before it can be {target}."
+            f"{incident.ref} is {current}: it must be {needed} before it can be {target}.", "status"
         )
     if target == "closed":
         missing = missing_for_close(incident, db_session=db_session)
         if missing:
             raise IncidentError(
-                f"{incident.ref} cannot be closed yet; still missing: " + "; ".join(missing) + "."
+                f"{incident.ref} cannot be closed yet; still missing: " + "; ".join(missing) + ".",
+                "status",
             )
 
 
@@ -109,12 +113,16 @@ def apply(
     """Apply a triage change (checked first, all or nothing); each change is a ledger record."""
     now = now or utcnow()
     incident = get(incident_id, db_session=db_session)
-    _check_choice(change.kind, KINDS, "assessment")
-    _check_choice(change.severity, SEVERITIES, "severity")
-    _check_choice(change.status, STATUSES, "status")
+    _check_choice(change.kind, KINDS, "assessment", "kind")
+    _check_choice(change.severity, SEVERITIES, "severity", "severity")
+    _check_choice(change.status, STATUSES, "status", "status")
     if change.affected_systems is not None:
         check_text(
-            change.affected_systems, what="affected systems", limit=MAX_SYSTEMS, required=False
+            change.affected_systems,
+            what="affected systems",
+            limit=MAX_SYSTEMS,
+            required=False,
+            field="affected_systems",
         )
     if incident.status == "closed":
         raise IncidentError(f"{incident.ref} is closed and stays closed; report a new incident.")

@@ -9,6 +9,9 @@ from bot.listeners.actions import (
     campaign,
     evidence,
     feedback,
+    incident_action_done,
+    incident_report,
+    incident_triage,
     questionnaire_approve,
     questionnaire_edit,
     share,
@@ -23,3 +26,7 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    # --- incidents ---
+    incident_report.register(app, deps)
+    incident_triage.register(app, deps)
+    incident_action_done.register(app, deps)
