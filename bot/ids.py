@@ -20,6 +20,8 @@ class Action(StrEnum):
     TAKE_QUIZ = "take_quiz"
     QUESTIONNAIRE_APPROVE = "questionnaire_approve"
     QUESTIONNAIRE_EDIT = "questionnaire_edit"
+    # --- reminders (the shared reminder engine) ---
+    SNOOZE_ITEM = "snooze_item"
     # --- incidents ---
     REPORT_INCIDENT = "report_incident"
     INCIDENT_TRIAGE = "incident_triage"

@@ -21,7 +21,8 @@ from core.evidence.service import plan_requests
 from core.localtime import local_day
 from core.models import EvidenceRequest, Outbox
 from core.readiness.scope import standard_catalogue
-from jobs import campaigns, digest, nudges, witness
+from core.reminders.models import OPEN, DueItem
+from jobs import campaigns, digest, nudges, reminders, witness
 from jobs.delivery import DeliveryStats, Pacer, Render, deliver
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class Jobs:
         with self.db.session_scope() as session:
             plan_requests(now, s.zone, db_session=session)
         nudges.tick(now, db=self.db, client=self.client, rules=nudge_rules(s))
+        reminders.tick(now, db=self.db, client=self.client, rules=reminder_rules(s))
         campaigns.tick(
             now,
             db=self.db,
@@ -119,6 +121,7 @@ class Jobs:
             return [
                 *_nudges_next(session, self.settings.zone),
                 *_reminders_next(session, self.settings.zone),
+                *_due_items_next(session, self.settings.zone),
                 *_digest_next(session),
                 *_sends_next(session),
             ]
@@ -134,6 +137,35 @@ def nudge_rules(settings: Settings) -> nudges.NudgeRules:
         end_hour=settings.work_end_hour,
         security_channel=settings.security_channel,
     )
+
+
+def reminder_rules(settings: Settings) -> reminders.ReminderRules:
+    """When and where the reminder engine's reminders go, from the settings."""
+    return reminders.ReminderRules(
+        default_zone=settings.zone,
+        days_before=settings.nudge_days_before,
+        escalate_after=settings.escalate_after_days,
+        start_hour=settings.work_start_hour,
+        end_hour=settings.work_end_hour,
+        security_channel=settings.security_channel,
+    )
+
+
+def _due_items_next(session: Session, zone: tzinfo) -> Upcoming:
+    items = session.scalars(
+        select(DueItem)
+        .where(DueItem.status == OPEN)
+        .order_by(DueItem.next_remind_at, DueItem.id)
+        .limit(20)
+    )
+    return [
+        (
+            f"reminder ({item.domain})",
+            item.next_remind_at,
+            f"item {item.id} {item.key} to {item.assignee}, due {local_day(item.due_at, zone)}",
+        )
+        for item in items
+    ]
 
 
 def _nudges_next(session: Session, zone: tzinfo) -> Upcoming:

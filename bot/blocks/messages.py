@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.common import actions, button, context, primary_choice, section
 from bot.blocks.readiness import digest_message
+from bot.blocks.reminders import render as render_reminder
 from bot.ids import Action
 from core.campaigns.delivery import INVITE, REMINDER
 from core.localtime import local_day, local_moment
 from jobs.digest import DIGEST
 from jobs.nudges import NUDGE
+from jobs.reminders import ESCALATION as REMINDER_ESCALATION
+from jobs.reminders import REMINDER as DUE_REMINDER
 
 
 def campaign_invite(
@@ -104,6 +107,8 @@ def render(kind: str, content: dict[str, Any], *, zone: tzinfo) -> dict[str, Any
         due = datetime.fromisoformat(content["due"])
         own = ZoneInfo(content["zone"]) if content.get("zone") else zone  # the owner's, when known
         return evidence_nudge(**{**content, "due": due, "zone": own})
+    if kind in (DUE_REMINDER, REMINDER_ESCALATION):
+        return render_reminder(content, zone=zone)
     if kind == DIGEST:
         return digest_message(content, zone)
     return plain(str(content["text"]))

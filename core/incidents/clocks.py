@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.incidents.models import CorrectiveAction, Incident
+from core.incidents.reminders import sync_notification
 from core.incidents.service import IncidentError, check_text, get, record
 from core.models import utcnow
 
@@ -71,6 +72,7 @@ def record_notification(
         whom=whom,
         due_at=incident.notify_due_at.isoformat() if incident.notify_due_at else None,
     )
+    sync_notification(incident, db_session=db_session, actor=actor, security_channel=None)
     return incident
 
 

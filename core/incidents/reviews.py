@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.incidents import reminders as due
 from core.incidents.models import CorrectiveAction, Incident, IncidentReview
 from core.incidents.service import (
     IncidentError,
@@ -57,6 +58,7 @@ def record_review(
         due_at=incident.review_due_at.isoformat() if incident.review_due_at else None,
     )
     incident.updated_at = now
+    due.sync_review(incident, db_session=db_session, actor=actor, reviewed=True)
     return review
 
 
@@ -103,6 +105,7 @@ def add_action(
         description=action.description,
         due_at=due_at.isoformat(),
     )
+    due.open_action(action, db_session=db_session)
     return action
 
 
@@ -132,6 +135,7 @@ def complete_action(
         by=actor,
         on_time=now <= action.due_at,
     )
+    due.close_action(action, db_session=db_session)
     return action
 
 

@@ -8,10 +8,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.incidents import reminders as due
 from core.incidents.clocks import start_notification_clock, stop_notification_clock
 from core.incidents.models import KINDS, SEVERITIES, STATUSES, Incident
 from core.incidents.reviews import missing_for_close
-from core.incidents.service import MAX_SYSTEMS, IncidentError, check_text, get, record
+from core.incidents.service import (
+    MAX_SYSTEMS,
+    IncidentError,
+    check_text,
+    get,
+    record,
+    review_of,
+)
 from core.models import utcnow
 
 
@@ -33,6 +41,7 @@ class Clocks:
 
     notification_hours: int
     review_days: int
+    security_channel: str | None = None  # also reminded of a breach's notification deadline
 
 
 def _check_choice(value: str | None, choices: tuple[str, ...], what: str, field: str) -> str | None:
@@ -138,4 +147,10 @@ def apply(
         record("status", incident, db_session=db_session, by=actor, old=old, new=change.status)
     if changed:
         incident.updated_at = now
+        # What the incident now owes by a date, fed to the one reminder engine.
+        due.sync_notification(
+            incident, db_session=db_session, actor=actor, security_channel=clocks.security_channel
+        )
+        reviewed = review_of(incident, db_session=db_session) is not None
+        due.sync_review(incident, db_session=db_session, actor=actor, reviewed=reviewed)
     return incident, changed

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import core.incidents.models  # noqa: F401  (domain models live beside their services)
+import core.reminders.models  # noqa: F401 - domain models register their tables on Base
 from core.db import make_engine
 from core.models import Base
 

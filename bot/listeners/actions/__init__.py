@@ -14,6 +14,7 @@ from bot.listeners.actions import (
     incident_triage,
     questionnaire_approve,
     questionnaire_edit,
+    reminders,
     share,
 )
 
@@ -26,6 +27,7 @@ def register(app: App, deps: Deps) -> None:
     campaign.register(app, deps)
     questionnaire_approve.register(app, deps)
     questionnaire_edit.register(app, deps)
+    reminders.register(app, deps)  # the reminder engine's Snooze
     # --- incidents ---
     incident_report.register(app, deps)
     incident_triage.register(app, deps)

@@ -37,7 +37,7 @@ def _require_team(deps: Deps, body: dict[str, Any], block: str) -> str:
 
 def _clocks(deps: Deps) -> triage.Clocks:
     s = deps.runtime.settings
-    return triage.Clocks(s.incident_notification_hours, s.incident_review_days)
+    return triage.Clocks(s.incident_notification_hours, s.incident_review_days, s.security_channel)
 
 
 def _describe(changed: dict[str, Any]) -> str:

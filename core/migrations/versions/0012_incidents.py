@@ -1,7 +1,7 @@
 """incidents: reports, thread timeline, post-incident reviews, corrective actions
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04 15:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from core.models import UTCDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

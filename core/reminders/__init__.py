@@ -1,0 +1,1 @@
+"""The one reminder engine: who owes what by when, next reminder, snooze and escalation."""

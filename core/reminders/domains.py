@@ -1,0 +1,12 @@
+"""The one place every domain's describer is registered (each domain adds its own line)."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    """Register the describer of every domain that feeds the reminder engine."""
+    # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
+    # one line per domain, kept in alphabetical order to keep merges easy.
+    from core.incidents import reminders as incidents
+
+    incidents.register()
