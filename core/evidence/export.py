@@ -26,7 +26,7 @@ from core.evidence.export_records import (
 )
 from core.evidence.export_tables import csv_files
 from core.evidence.report import ReadinessScope, ReportInput, render_report
-from core.incidents.export import Range, incident_files
+from core.incidents.export import Range, any_reported, incident_files
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.spreadsheet import csv_bytes
@@ -60,7 +60,7 @@ def build_export(
         framework=framework,
         progress=step,
     )
-    if records.empty:
+    if records.empty and not any_reported(db_session=db_session, start=start, end=end):
         raise ExportEmptyError(_nothing_recorded(start, end, zone))
     files = csv_files(records, requirements)
     step("files")
@@ -98,7 +98,7 @@ def _nothing_recorded(start: datetime | None, end: datetime | None, zone: tzinfo
     first = local_day(start, zone) if start else "the beginning"
     last = local_day(end, zone) if end else "now"
     span = f"between {first} and {last} ({zone})"
-    return f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
+    return f"No evidence, acknowledgements, questions or incidents were recorded {span}; nothing exported."
 
 
 def _safe_name(name: str) -> str:

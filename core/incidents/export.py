@@ -76,6 +76,16 @@ def _in_range(incidents: list[Incident], span: Range) -> list[Incident]:
     ]
 
 
+def any_reported(*, db_session: Session, start: datetime | None, end: datetime | None) -> bool:
+    """Whether an incident was reported in the range (an export of only incidents is not empty)."""
+    query = select(Incident.id)
+    if start is not None:
+        query = query.where(Incident.reported_at >= start)
+    if end is not None:
+        query = query.where(Incident.reported_at <= end)
+    return db_session.scalars(query.limit(1)).first() is not None
+
+
 def _decisions(db_session: Session) -> dict[str, list[dict[str, Any]]]:
     """Every incident ledger record but the timeline's, per incident ID: who decided what, when."""
     found: dict[str, list[dict[str, Any]]] = {}

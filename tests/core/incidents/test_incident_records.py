@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from core.config import Settings
 from core.db import Database
+from core.evidence.export import ExportEmptyError
 from core.evidence.service import FileUpload
 from core.incidents import reviews, triage
 from core.incidents.clocks import record_notification
@@ -172,3 +175,14 @@ def test_the_export_has_a_page_per_incident_and_a_csv_matching_the_database(
         manifest["files"]
     )
     assert any(name.endswith("_mail.eml") for name in archive.namelist())
+
+
+def test_an_export_of_only_incidents_is_written_and_an_empty_range_still_refused(
+    database_url: str, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    db = Database(database_url)
+    _handled(db, at=NOW - timedelta(days=2), close=False)
+    archive = export_zip(db, catalogue, tmp_path / "only.zip")
+    assert [r["id"] for r in csv_rows(archive, "incidents.csv")] == ["INC-1"]
+    with pytest.raises(ExportEmptyError, match="questions or incidents"):
+        export_zip(db, catalogue, tmp_path / "none.zip", start=NOW - timedelta(days=1))
