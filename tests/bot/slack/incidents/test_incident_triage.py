@@ -238,3 +238,23 @@ def test_review_and_two_actions_followed_to_done_then_closed(server, fake_slack,
 def _actions_done(runtime) -> int:  # type: ignore[no-untyped-def]
     with runtime.db.session_scope() as session:
         return len([a for a in session.scalars(select(CorrectiveAction)) if a.status == "done"])
+
+
+def test_review_and_action_refusals_show_under_their_fields_and_store_nothing(
+    server, fake_slack, runtime
+) -> None:
+    incident = reported(server, fake_slack, runtime)
+    review = {
+        Block.INCIDENT_ROOT_CAUSE: {"value": "Too early"},
+        Block.INCIDENT_LESSONS: {"value": "-"},
+    }
+    errors = server.interaction(form(View.INCIDENT_REVIEW, incident.id, review)).view_errors()
+    assert "once it is resolved" in errors[Block.INCIDENT_ROOT_CAUSE]
+    past = {
+        Block.INCIDENT_ACTION_TEXT: {"value": "Rotate keys"},
+        Block.INCIDENT_ACTION_OWNER: {"selected_user": "UBOB"},
+        Block.INCIDENT_ACTION_DUE: {"selected_date": "2020-01-01"},
+    }
+    errors = server.interaction(form(View.INCIDENT_ACTION, incident.id, past)).view_errors()
+    assert "due date in the future" in errors[Block.INCIDENT_ACTION_DUE]
+    assert ledger_kinds(runtime) == ["incident_reported"]
