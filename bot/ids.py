@@ -37,6 +37,12 @@ class Action(StrEnum):
     ACCESS_REVOKE = "access_revoke"
     ACCESS_KEEP_ALL = "access_keep_all"
     ACCESS_REMOVED = "access_removed"
+    # --- incidents ---
+    REPORT_INCIDENT = "report_incident"
+    INCIDENT_TRIAGE = "incident_triage"
+    INCIDENT_REVIEW = "incident_review"
+    INCIDENT_ADD_ACTION = "incident_add_action"
+    INCIDENT_ACTION_DONE = "incident_action_done"
 
 
 class View(StrEnum):
@@ -56,6 +62,11 @@ class View(StrEnum):
     ACCESS_START = "access_start_modal"
     ACCESS_REASON = "access_reason_modal"
     ACCESS_REMOVED = "access_removed_modal"
+    # --- incidents ---
+    INCIDENT_REPORT = "incident_report_modal"
+    INCIDENT_TRIAGE = "incident_triage_modal"
+    INCIDENT_REVIEW = "incident_review_modal"
+    INCIDENT_ACTION = "incident_action_modal"
 
 
 class Block(StrEnum):
@@ -93,6 +104,24 @@ class Block(StrEnum):
     ACCESS_REASON = "access_reason"
     ACCESS_NOTE = "access_note"
     ACCESS_FILE = "access_file"
+    # --- incidents ---
+    INCIDENT_WHAT = "incident_what"
+    INCIDENT_NOTICED = "incident_noticed"
+    INCIDENT_SYSTEMS = "incident_systems"
+    INCIDENT_PERSONAL = "incident_personal"
+    INCIDENT_KIND = "incident_kind"
+    INCIDENT_SEVERITY = "incident_severity"
+    INCIDENT_HANDLER = "incident_handler"
+    INCIDENT_STATUS = "incident_status"
+    INCIDENT_AFFECTED = "incident_affected"
+    INCIDENT_BREACH = "incident_breach"
+    INCIDENT_NOTIFIED_AT = "incident_notified_at"
+    INCIDENT_NOTIFIED_WHOM = "incident_notified_whom"
+    INCIDENT_ROOT_CAUSE = "incident_root_cause"
+    INCIDENT_LESSONS = "incident_lessons"
+    INCIDENT_ACTION_TEXT = "incident_action_text"
+    INCIDENT_ACTION_OWNER = "incident_action_owner"
+    INCIDENT_ACTION_DUE = "incident_action_due"
 
 
 class Field(StrEnum):

@@ -48,6 +48,10 @@ class SecurityTeam:
         """True for a listed user or a member of a listed user group."""
         return user_id in self.users or user_id in self._group_members()
 
+    def members(self) -> set[str]:
+        """Every listed user and every member of a listed user group (whom to DM)."""
+        return self.users | self._group_members()
+
     def describe(self) -> str:
         """Who can do security-team things, as Slack mrkdwn."""
         names = [f"<@{u}>" for u in sorted(self.users)] + [f"<!subteam^{g}>" for g in self.groups]

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     connector_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # A rate limit that clears within this many seconds is waited out; a longer one stops the pull.
     connector_max_wait_seconds: int = Field(default=60, ge=0, le=3600)
+    # --- incidents (issue 23) ---
+    # Hours from awareness of a personal-data breach to the notification deadline (GDPR: 72).
+    incident_notification_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # Days after an incident is resolved by which its post-incident review is due.
+    incident_review_days: int = Field(default=14, ge=1, le=180)
 
     @field_validator("database_url")
     @classmethod

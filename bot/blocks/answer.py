@@ -13,6 +13,7 @@ from bot.blocks.common import (
     text,
     text_input,
 )
+from bot.blocks.incident import offers_report, report_button
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
 from bot.render_text import help_text
@@ -52,6 +53,8 @@ def answer_blocks(answer: Answer, question_id: int, *, shareable: bool = False) 
         blocks.extend(_confident_blocks(answer, answer.best.entry))
     blocks.append(divider())
     blocks.append(_feedback_actions(question_id, shareable=shareable))
+    if not answer.declined and offers_report(answer):  # incidents: the way to report one
+        blocks[-1]["elements"].append(report_button())
     return blocks
 
 

@@ -74,7 +74,9 @@ def urgent_line(item: RequirementStatus, zone: tzinfo, *, mention: bool = True) 
     if item.status == "overdue":
         since = f"overdue since {local_day(item.due_at, zone)}" if item.due_at else "overdue"
         owners = ", ".join(who(o) if mention else o for o in item.responsible) or "no owner"
-        return f"{item.id} {item.title} ({since}) — {owners}"
+        # Incidents: name the overdue review, action or notification, not just the requirement.
+        notes = "; ".join(dict.fromkeys(c.note for c in item.controls if c.note))
+        return f"{item.id} {item.title} ({since}) — {owners}" + (f": {notes}" if notes else "")
     return f"{item.id} {item.title} (gap: no register control implements it)"
 
 

@@ -7,9 +7,10 @@ def register_all() -> None:
     """Register the renderer of every domain whose reminders are not the generic default."""
     # Each domain: `from bot.blocks import <domain>; <domain>.register_reminders()`, calling
     # bot.blocks.reminders.register_renderer(...); one line per domain, alphabetical order.
-    from bot.blocks import access_review, messages, risks, suppliers
+    from bot.blocks import access_review, incident_reminders, messages, risks, suppliers
 
     access_review.register_reminders()
+    incident_reminders.register_reminders()
     messages.register_reminders()  # evidence requests
     risks.register_reminders()  # risks and suppliers (issue 24)
     suppliers.register_reminders()

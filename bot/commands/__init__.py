@@ -9,6 +9,7 @@ from bot.commands import (
     evidence,
     export,
     help,
+    incident,
     mine,
     questionnaire,
     readiness,
@@ -36,4 +37,6 @@ def all_commands() -> list[Command]:
         supplier.COMMAND,
         # access reviews
         access_review.COMMAND,
+        # --- incidents ---
+        incident.COMMAND,
     ]

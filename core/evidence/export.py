@@ -39,6 +39,7 @@ from core.evidence.export_records import (
 from core.evidence.export_tables import csv_files
 from core.evidence.export_witness import WITNESS_FILE, Permalinks, witness_posts, witness_table
 from core.evidence.report import ReadinessScope, ReportInput, render_report
+from core.incidents.export import Range, any_reported, incident_files
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
 from core.risks.registers import RegisterOptions, register_files, risks_treated
@@ -81,7 +82,11 @@ def build_export(
         framework=framework,
         progress=step,
     )
-    if records.empty and not allow_empty:
+    if (
+        records.empty
+        and not allow_empty
+        and not any_reported(db_session=db_session, start=start, end=end)
+    ):
         raise ExportEmptyError(_nothing_recorded(start, end, zone))
     with db_session.no_autoflush:
         head = ledger.head(db_session=db_session)
@@ -101,6 +106,11 @@ def build_export(
     blobs = BlobLinks()
     file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)
     generated_at = utcnow()
+    # The incident register is built by its own domain: its table beside the others, pages later.
+    incident_pages = incident_files(
+        db_session=db_session, span=Range(start, end, generated_at, framework, zone)
+    )
+    files["incidents.csv"] = incident_pages.pop("incidents.csv")
     manifest = _manifest(generated_at, start, end, framework, head, records, files)
     report = ReportInput(
         generated_at=generated_at,
@@ -117,6 +127,7 @@ def build_export(
     )
     pages = render_report(report, db_session=db_session, scope=readiness_scope)
     _add_pages(files, manifest, pages)
+    _add_pages(files, manifest, incident_pages)
     files[VERIFIER_FILE] = Path(verifier.__file__).read_bytes()
     manifest["files"][VERIFIER_FILE] = _sha256(files[VERIFIER_FILE])
     manifest["tables"] = tables_spec(sorted(n for n in files if n.endswith(".csv")))
@@ -130,7 +141,7 @@ def _nothing_recorded(start: datetime | None, end: datetime | None, zone: tzinfo
     first = local_day(start, zone) if start else "the beginning"
     last = local_day(end, zone) if end else "now"
     span = f"between {first} and {last} ({zone})"
-    return f"No evidence, acknowledgements or questions were recorded {span}; nothing exported."
+    return f"No evidence, acknowledgements, questions or incidents were recorded {span}; nothing exported."
 
 
 def _add_blobs(

@@ -29,6 +29,7 @@ TABLE_PAGES = (
     ("evidence.html", "Evidence"),
     ("acknowledgements.html", "Acknowledgements"),
     ("questions.html", "Questions"),
+    ("incidents.html", "Incidents"),  # written by core.incidents.export
 )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 # Domain packages keep their models beside their services: import them so metadata is complete.
 import core.access_reviews.models  # noqa: F401  (access reviews)
+import core.incidents.models  # noqa: F401  (domain models live beside their services)
 import core.reminders.models  # noqa: F401 - domain models register their tables on Base
 
 # Models kept beside their domain's services are imported so the metadata holds their tables.

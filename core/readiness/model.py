@@ -20,6 +20,7 @@ class ControlState:
     status: str  # no_evidence, submitted, current, overdue or not_applicable
     due_at: datetime | None  # what is outstanding is due then (None when current)
     last_accepted: datetime | None
+    note: str | None = None  # what exactly is overdue, when it is not evidence (incidents)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import DomainError
 from core.evidence.periods import period_for
+from core.incidents import operating as incidents
 from core.models import EvidenceRequest, OrgControl, utcnow
 from core.readiness.model import (
     ControlState,
@@ -53,6 +55,23 @@ def control_state(
         return ControlState(control.ref, owner, "overdue", late[0], last)
     due = this.due_at if this is not None else period.due
     return ControlState(control.ref, owner, "no_evidence", due, last)
+
+
+def with_incidents(
+    state: ControlState, control: OrgControl, now: datetime, zone: ZoneInfo, db_session: Session
+) -> ControlState:
+    """An incident-management control operates when its period's incidents were handled to
+    closure; overdue reviews, actions or notifications make it overdue, whatever its evidence."""
+    if not control.applicable or not incidents.covers(control.requirements):
+        return state
+    late = incidents.overdue_work(db_session=db_session, now=now)
+    if late:
+        note = "; ".join(what for what, _ in late[:3]) + (" …" if len(late) > 3 else "")
+        return replace(state, status="overdue", due_at=late[0][1], note=note)
+    start = period_for(control.cadence, now, zone).start
+    if incidents.handled_to_closure(db_session=db_session, start=start, now=now):
+        return replace(state, status="current", due_at=None)
+    return state
 
 
 def _combine(states: list[ControlState]) -> str:
@@ -135,6 +154,7 @@ def readiness(
     for control in controls:
         state = control_state(control, requests[control.id], now, zone)
         state = with_registers(state, control.requirements, health)
+        state = with_incidents(state, control, now, zone, db_session)
         for requirement_id in dict.fromkeys(control.requirements):
             implementing[requirement_id].append(state)
     scope = build_scope(catalogue, tuple(soc2_categories))

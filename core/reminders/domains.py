@@ -8,12 +8,13 @@ def register_all() -> None:
     # Each domain: `from core.<domain> import reminders as <domain>; <domain>.register()`,
     # one line per domain, kept in alphabetical order to keep merges easy.
     from core.access_reviews import reminders as access_reviews
-
-    access_reviews.register()
     from core.evidence import reminders as evidence
+    from core.incidents import reminders as incidents
     from core.risks import reminders as risks
     from core.suppliers import reminders as suppliers
 
+    access_reviews.register()
     evidence.register()
+    incidents.register()
     risks.register()  # risks and suppliers (issue 24)
     suppliers.register()

@@ -10,6 +10,9 @@ from bot.listeners.actions import (
     campaign,
     evidence,
     feedback,
+    incident_action_done,
+    incident_report,
+    incident_triage,
     questionnaire_approve,
     questionnaire_edit,
     register_items,
@@ -34,3 +37,7 @@ def register(app: App, deps: Deps) -> None:
     register_items.register(app, deps)
     supplier_request.register(app, deps)
     access_review.register(app, deps)  # access reviews
+    # --- incidents ---
+    incident_report.register(app, deps)
+    incident_triage.register(app, deps)
+    incident_action_done.register(app, deps)

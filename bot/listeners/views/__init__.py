@@ -10,6 +10,8 @@ from bot.listeners.views import (
     campaign,
     evidence,
     feedback,
+    incident_report,
+    incident_triage,
     questionnaire_edit,
     risk_update,  # risks and suppliers (issue 24)
     supplier_request,
@@ -26,3 +28,6 @@ def register(app: App, deps: Deps) -> None:
     risk_update.register(app, deps)
     supplier_request.register(app, deps)
     access_review.register(app, deps)  # access reviews
+    # --- incidents ---
+    incident_report.register(app, deps)
+    incident_triage.register(app, deps)

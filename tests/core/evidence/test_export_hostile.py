@@ -15,6 +15,7 @@ from core.config import Settings
 from core.db import Database
 from core.evidence.export import soa_rows, write_soa
 from core.evidence.service import FileUpload, controls_for, review, submit
+from core.incidents.service import Report, report
 from core.models import Question
 from core.requirements import requirements
 from core.spreadsheet import FORMULA_STARTS, csv_bytes, neutralise
@@ -65,6 +66,7 @@ def test_no_csv_cell_in_the_export_can_start_a_formula(
             Question(user_id="-U1", surface="slack_dm", text=HOSTILE["question"], top_ids=[])
         )
         add_campaign(session, HOSTILE["campaign"], ("U1",), acknowledged_at=datetime.now(UTC))
+        report(Report(reporter="-U1", description=HOSTILE["text"]), db_session=session)
     archive = export_zip(filled, catalogue, tmp_path / "a.zip")
     tables = [n for n in archive.namelist() if n.endswith(".csv")]
     assert set(tables) == {
@@ -73,6 +75,7 @@ def test_no_csv_cell_in_the_export_can_start_a_formula(
         "acknowledgements.csv",
         "questions.csv",
         "witnesses.csv",
+        "incidents.csv",
     }
     for name in tables:
         bad = [c for c in _every_cell(archive.read(name)) if c.startswith(FORMULA_STARTS)]
@@ -86,6 +89,7 @@ def test_no_csv_cell_in_the_export_can_start_a_formula(
     assert "'" + HOSTILE["campaign"] in cells["acknowledgements.csv"]
     assert "'" + HOSTILE["title"] in cells["controls.csv"]
     assert "'=owner()" in cells["controls.csv"]
+    assert "'" + HOSTILE["text"] in cells["incidents.csv"] and "'-U1" in cells["incidents.csv"]
 
 
 def test_export_page_escapes_html_and_shows_values_as_recorded(

@@ -1,0 +1,1 @@
+"""Incidents: reports, triage, the thread timeline, clocks, post-incident reviews, corrective actions."""
