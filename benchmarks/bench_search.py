@@ -46,8 +46,11 @@ from knowledge.answer import compose
 from knowledge.catalogue import load_standard
 from knowledge.embedder import get_embedder
 from knowledge.search import Searcher
+from core.config import Settings
+settings = Settings()
+embedder = get_embedder(settings.embedding_model, sha256=settings.embedding_model_sha256)
 cat = load_standard()
-searcher = Searcher(cat, get_embedder(), index_dir=Path(sys.argv[1]))
+searcher = Searcher(cat, embedder, Path(sys.argv[1]), soc2_categories=settings.soc2_categories)
 compose(searcher.search("do contractors need security training?"), cat, min_score=0.35)
 print(time.time() - float(sys.argv[2]))
 print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")))
@@ -106,23 +109,30 @@ def build_seconds(searcher: Searcher) -> float:
         return time.perf_counter() - start
 
 
-def run() -> dict:
+def run(*, hybrid_only: bool = False) -> dict:
     """Measure everything once and return the figures."""
     questions = load_questions()
     cached = index_dir()
     catalogue = load_standard()
-    embedder = get_embedder()
-    # Building here also writes the cache the cold-start subprocess then loads.
-    searcher = Searcher(catalogue, embedder, index_dir=cached)
-    plain = PlainDense(catalogue, embedder)
-    tops = {name: [rank(q.q) for q in questions] for name, rank in rankers(searcher, plain).items()}
-    refused = declined(searcher, questions, Settings().answer_min_score)
+    settings = Settings()
+    embedder = get_embedder(settings.embedding_model, sha256=settings.embedding_model_sha256)
+    # Building here also writes the cache the cold-start subprocess then loads. The scope is the
+    # bot's: SOC 2 criteria outside SOC2_CATEGORIES step back for everyday questions.
+    searcher = Searcher(
+        catalogue, embedder, index_dir=cached, soc2_categories=settings.soc2_categories
+    )
+    chosen = rankers(searcher, None if hybrid_only else PlainDense(catalogue, embedder))
+    tops = {name: [rank(q.q) for q in questions] for name, rank in chosen.items()}
+    refused = declined(searcher, questions, settings.answer_min_score)
     times = latency_ms(searcher, questions)
     # Peak while serving, before the from-scratch build below adds its own embedding batches.
     serving_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cold_s, cold_exit_s, cold_rss = cold_start(cached)
     build_s = build_seconds(searcher)
     return {
+        "model": embedder.name,
+        "soc2_categories": list(settings.soc2_categories),
+        "rankers": list(tops),
         "questions": len(questions),
         "entries": len(catalogue.entries),
         "vectors": searcher.dense.index.ntotal,
@@ -173,7 +183,8 @@ def _quality_table(split: str, rows: dict) -> Table:
         if name == "off_topic":
             table.add_row(name, str(row["n"]), "bot", "", "", "", f"{row['declined']:.3f}")
             continue
-        for i, ranker in enumerate(RANKERS):
+        shown = [r for r in RANKERS if r in row]
+        for i, ranker in enumerate(shown):
             q = row[ranker]
             table.add_row(
                 name if i == 0 else "",
@@ -183,7 +194,7 @@ def _quality_table(split: str, rows: dict) -> Table:
                 f"{q['hit@3']:.3f}",
                 f"{q['mrr']:.3f}",
                 f"{row['declined']:.3f}" if i == 0 else "",
-                end_section=i == len(RANKERS) - 1,
+                end_section=i == len(shown) - 1,
             )
     return table
 
@@ -202,10 +213,13 @@ def targets(figures: dict) -> list[tuple[str, float | None, str, bool | None]]:
 
     s = figures["speed"]
     rows: list[tuple[str, float | None, str, float]] = [
-        ("situational hit@1", hybrid("situational", "hit@1"), ">=", 0.85),
+        ("situational hit@1", hybrid("situational", "hit@1"), ">=", 0.80),
         ("situational hit@3", hybrid("situational", "hit@3"), ">=", 0.95),
+        ("how-to hit@1", hybrid("howto", "hit@1"), ">=", 0.75),
+        ("how-to hit@3", hybrid("howto", "hit@3"), ">=", 0.92),
+        ("how-to declined", rate("howto"), "<=", 0.0),
         ("off-topic declined", rate("off_topic"), ">=", 0.90),
-        ("in-scope declined", rate("in-scope"), "<=", 0.05),
+        ("in-scope declined", rate("in-scope"), "<=", 0.02),
         ("ID questions hit@1", hybrid("id/legacy", "hit@1"), ">=", 0.95),
         (f"warm p50 ms ({s['queries']} queries)", s["p50_ms"], "<=", 20),
         ("warm p99 ms", s["p99_ms"], "<=", 60),
@@ -213,6 +227,7 @@ def targets(figures: dict) -> list[tuple[str, float | None, str, bool | None]]:
         ("peak RSS MB, serving", s["serving_peak_rss_mb"], "<=", 700),
         ("peak RSS MB, incl. rebuild", s["peak_rss_mb"], "<=", 700),
         ("peak RSS MB, cold-start process", s["cold_start_peak_rss_mb"], "<=", 700),
+        ("first index build s", s["index_build_s"], "<=", 120),
     ]
     out = []
     for name, value, op, limit in rows:
@@ -247,7 +262,6 @@ def _targets_table(figures: dict) -> Table:
     table.add_row(
         "cold-start process until it exits s", f"{s['cold_start_exit_s']:.1f}", "(reported)", ""
     )
-    table.add_row("full index build s", f"{s['index_build_s']:.1f}", "(reported)", "")
     return table
 
 
@@ -255,6 +269,7 @@ def show(figures: dict) -> None:
     """Print the tune split and its misses, then the aggregate figures and the targets last."""
     console = Console()
     console.print(
+        f"model {figures['model']}; SOC2_CATEGORIES {','.join(figures['soc2_categories'])}; "
         f"{figures['questions']} questions; {figures['entries']} entries "
         f"({figures['entries_with_questions']} with staff questions), {figures['vectors']} vectors"
     )
@@ -273,9 +288,14 @@ def main() -> None:
     """Parse arguments, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    as_json = parser.parse_args().json
-    figures = run()
-    if as_json:
+    parser.add_argument(
+        "--hybrid-only",
+        action="store_true",
+        help="the bot's ranking only, without the BM25 and plain-dense baselines (half the time)",
+    )
+    args = parser.parse_args()
+    figures = run(hybrid_only=args.hybrid_only)
+    if args.json:
         print(json.dumps(figures, indent=2))
     else:
         show(figures)

@@ -95,12 +95,14 @@ class PlainDense:
         return [self.ids[i] for i in np.argsort(-scores, kind="stable")[:TOP_K]]
 
 
-def rankers(searcher: Searcher, plain: PlainDense) -> dict[str, Ranker]:
-    """The rankers compared: the bot's hybrid, BM25 alone, and plain dense."""
+def rankers(searcher: Searcher, plain: PlainDense | None) -> dict[str, Ranker]:
+    """The rankers compared: the bot's hybrid, BM25 alone, and plain dense (None: hybrid only)."""
 
     def mode(name: str) -> Ranker:
         return lambda q: [h.entry.id for h in searcher.search(q, k=TOP_K, mode=name).hits]
 
+    if plain is None:
+        return {"hybrid": mode("hybrid")}
     return {"hybrid": mode("hybrid"), "bm25": mode("lexical"), "plain dense": plain.rank}
 
 

@@ -17,7 +17,8 @@ def message_args(
     if isinstance(reply, AnswerReply):
         blocks = answer_blocks(reply.answer, reply.question_id, shareable=shareable)
         best = reply.answer.best
-        fallback = f"{best.entry.id} {best.entry.title}: {best.entry.summary}" if best else fallback
+        if best and not reply.answer.close_call:  # a close call's fallback lists the candidates
+            fallback = f"{best.entry.id} {best.entry.title}: {best.entry.summary}"
     elif isinstance(reply, HelpReply):
         blocks = help_blocks(commands, reply.command, reply.error)
     elif isinstance(reply, TextReply) and reply.blocks:

@@ -163,7 +163,8 @@ def test_export_neutralises_formulas_and_imports_again_unchanged(
 @pytest.fixture
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.runtime.get_embedder", FakeEmbedder)
+    # The runtime asks for EMBEDDING_MODEL's model; any model name gets the fake here.
+    monkeypatch.setattr("bot.runtime.get_embedder", lambda *_, **__: FakeEmbedder())
     for var in ("SLACK_BOT_TOKEN", "KNOWLEDGE_DIR", "INDEX_DIR"):
         monkeypatch.delenv(var, raising=False)
     return {
