@@ -124,12 +124,19 @@ def _dm_channel(client: WebClient, recipient: str) -> str:
     return recipient
 
 
-def reconcile(db: Database, client: WebClient, now: datetime) -> int:
+def reconcile(
+    db: Database,
+    client: WebClient,
+    now: datetime,
+    after_send: Mapping[str, AfterSend] | None = None,
+) -> int:
     """Claims left by a crash: find the message in history (then mark it sent) or release it.
 
     The stale claims are read first and Slack's history is searched outside any transaction;
-    each row is then settled only if it is still the same stale claim.
+    each row is then settled only if it is still the same stale claim. A message found in history
+    gets the same after-send step as one sent now (where it landed is recorded).
     """
+    hooks = after_send or {}
     stale = Outbox.status == "claimed", Outbox.claimed_at < now - STALE_CLAIM
     with db.session_scope() as session:
         rows = session.execute(select(Outbox.id, Outbox.key, Outbox.recipient).where(*stale)).all()
@@ -140,9 +147,16 @@ def reconcile(db: Database, client: WebClient, now: datetime) -> int:
             values: dict[str, object] = {"status": "pending", "claimed_by": None}
             if where is not None:
                 values = {"status": "sent", "channel": where[0], "ts": where[1], "sent_at": now}
-            fixed += affected(
+            settled = affected(
                 session, update(Outbox).where(Outbox.id == row_id, *stale).values(values)
             )
+            fixed += settled
+            if settled and where is not None:
+                fresh = session.get(Outbox, row_id)
+                hook = hooks.get(fresh.kind) if fresh is not None else None
+                if hook and fresh is not None:
+                    session.refresh(fresh)
+                    hook(session, fresh)
     return fixed
 
 
@@ -213,9 +227,9 @@ def deliver(
 ) -> DeliveryStats:
     """Send what is due, paced, until nothing is due (or limit / stop)."""
     stats = DeliveryStats()
-    stats.reconciled = reconcile(db, client, now())
-    sender = without_rate_limit_retries(client)
     hooks = after_send or {}
+    stats.reconciled = reconcile(db, client, now(), hooks)
+    sender = without_rate_limit_retries(client)
     while (limit is None or stats.sent + stats.failed < limit) and not (stop and stop.is_set()):
         row = _claim_next(db, worker, now(), kinds)
         if row is None:
