@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     digest_day: str = "monday"
     digest_hour: int = Field(default=9, ge=0, le=23)
     log_level: str = "INFO"
+    # -- reliability (shutdown, retries, import caps) --
+    # Seconds a stopping `serve` gives unfinished Slack work before it exits (Docker waits 10 s).
+    shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=600)
 
     @field_validator("database_url")
     @classmethod

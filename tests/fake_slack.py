@@ -66,6 +66,10 @@ class FakeSlack:
         self.random = random.Random(0)
         self.throttled = 0  # 429s answered to chat.postMessage
         self.sent_at: list[float] = []  # monotonic time of each chat.postMessage that succeeded
+        self.delays: dict[
+            str, float
+        ] = {}  # method -> seconds every call to it takes before answering
+        self.outages: dict[str, tuple[int, float]] = {}  # method -> (status, until monotonic time)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._window: list[float] = []
@@ -109,6 +113,18 @@ class FakeSlack:
         self.failures[method].append(
             (status, headers, body or {"ok": False, "error": "ratelimited"})
         )
+
+    def outage(self, method: str, seconds: float, status: int = 500) -> None:
+        """Answer every call to method with HTTP status (no Slack body) for the next seconds."""
+        self.outages[method] = (status, time.monotonic() + seconds)
+
+    def end_outage(self, method: str) -> None:
+        """Answer method normally again."""
+        self.outages.pop(method, None)
+
+    def _in_outage(self, method: str) -> int | None:
+        status, until = self.outages.get(method, (0, 0.0))
+        return status if time.monotonic() < until else None
 
     def add_user(self, user_id: str, **fields: Any) -> None:
         """Add a workspace member (fields: tz, email, is_bot, deleted, is_restricted, ...)."""
@@ -353,6 +369,12 @@ class FakeSlack:
                     return
                 method = path.removeprefix("/api/")
                 fake.calls.append(Call(method, params, dict(self.headers)))
+                if method in fake.delays:
+                    time.sleep(fake.delays[method])  # a slow Slack: the caller waits this long
+                outage = fake._in_outage(method)
+                if outage is not None:
+                    self._send(outage, b"<html>upstream error</html>", ctype="text/html")
+                    return
                 if fake.failures.get(method):
                     status, headers, body = fake.failures[method].pop(0)
                     self._send(status, json.dumps(body).encode(), headers)
