@@ -22,6 +22,8 @@ GENESIS = "0" * 64
 # Record kinds read back by other modules (the export counts failed quiz attempts).
 QUIZ_FAILED = "quiz_failed"
 ANSWER = "answer"  # one per answer the bot gave, on any surface
+# An answer recorded above that Slack did not accept even after retries (the person never saw it).
+ANSWER_UNDELIVERED = "answer_undelivered"
 
 
 def canonical(value: Any) -> str:
