@@ -34,7 +34,8 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> GuardedApp:
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
-        # Bolt acks in the request thread and runs listeners afterwards, so acks stay under 3 s.
+        # bolt answers Slack once ack() is called and runs listeners on its threads meanwhile;
+        # ack_commands_now below keeps slash-command acks off those threads.
         process_before_response=False,
     )
     app.inflight = InFlight(runtime.db)
@@ -54,6 +55,17 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> GuardedApp:
                 log.info("duplicate Slack request %s ignored", key)
                 return BoltResponse(status=200, body="")
         context[WORK] = app.inflight.start(key)
+        return next()
+
+    @app.middleware
+    def ack_commands_now(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        # bolt runs a command's listener, and so its ack(), on one of five listener threads; when
+        # they are all busy the ack would miss Slack's 3 s. A command's ack carries nothing: give it
+        # here, in the request thread; the listener answers through response_url when it runs.
+        if body.get("command") and context.ack is not None and not context.get(RESUMED):
+            context.ack()
         return next()
 
     @app.error
