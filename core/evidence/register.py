@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core import ledger
 from core.errors import DomainError
 from core.evidence.periods import valid_cadence
+from core.imports import file_size_problem, nul_problem, rows_problem, yaml_depth_problem
 from core.models import OrgControl, OrgControlVersion, utcnow
 from core.requirements import requirement_resolver
 from knowledge.catalogue import Catalogue
@@ -95,6 +96,9 @@ class ImportResult:
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Raw rows with their line numbers from a CSV or YAML file."""
+    too_big = file_size_problem(path)
+    if too_big:
+        raise RegisterImportError([too_big])
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -112,6 +116,9 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
                 "'CSV UTF-8' (Excel: File > Save As > CSV UTF-8) and import it again"
             ]
         ) from None
+    nul = nul_problem(path.name, content)
+    if nul:
+        raise RegisterImportError([nul])
     if path.suffix.lower() in {".yaml", ".yml"}:
         return _yaml_rows(content, path.name)
     if path.suffix.lower() == ".csv":
@@ -137,14 +144,25 @@ def _csv_rows(content: str, name: str) -> list[tuple[int, dict[str, Any]]]:
             ]
         )
     reader.fieldnames = header
-    return [
-        (reader.line_num, dict(row))
-        for row in reader
-        if any((v or "").strip() for v in row.values() if isinstance(v, str))
-    ]
+    rows = []
+    try:
+        for row in reader:
+            if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                rows.append((reader.line_num, dict(row)))
+    except csv.Error as exc:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise RegisterImportError(
+            [f"{name} line {reader.line_num + 1}: not valid CSV ({exc})"]
+        ) from None
+    too_many = rows_problem(name, len(rows))
+    if too_many:
+        raise RegisterImportError([too_many])
+    return rows
 
 
 def _yaml_rows(content: str, name: str) -> list[tuple[int, dict[str, Any]]]:
+    too_deep = yaml_depth_problem(name, content)
+    if too_deep:
+        raise RegisterImportError([too_deep])
     try:
         node = yaml.compose(content)
         data = yaml.safe_load(content)
