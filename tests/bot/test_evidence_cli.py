@@ -122,4 +122,3 @@ def test_a_read_only_database_refuses_writes(database_url: str) -> None:
                 "VALUES ('k', CURRENT_TIMESTAMP, 1, 'done')"
             )
         )
-
