@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.errors import FieldError, UserFacingError
+from bot.inflight import InFlight, finished
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ def guard(func: ListenerFunc) -> ListenerFunc:
         except Exception as error:  # noqa: BLE001 - the one place listener failures are handled
             recover(error, request)
             return None
+        finally:
+            finished(request.context)
 
     # Not functools.wraps: bolt unwraps __wrapped__ to choose arguments, and guarded needs its own.
     guarded.__name__ = func.__name__
@@ -129,6 +132,13 @@ def guard(func: ListenerFunc) -> ListenerFunc:
 
 class GuardedApp(App):
     """A bolt App whose every listener, however registered, runs inside guard()."""
+
+    inflight: InFlight
+
+    def _handle_unmatched_requests(self, req: BoltRequest, resp: BoltResponse) -> BoltResponse:
+        # No listener will run for this request: it is finished as it stands.
+        finished(req.context)
+        return super()._handle_unmatched_requests(req, resp)
 
     def _register_listener(
         self,

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     incident_notification_hours: int = Field(default=72, ge=1, le=24 * 30)
     # Days after an incident is resolved by which its post-incident review is due.
     incident_review_days: int = Field(default=14, ge=1, le=180)
+    # -- reliability (shutdown, retries, import caps) --
+    # Seconds a stopping `serve` gives unfinished Slack work before it exits (Docker waits 10 s).
+    shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=600)
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,20 +32,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for url (cached per URL so a process keeps one pool)."""
     url = normalise_url(url)
-    if url in _engines:
-        return _engines[url]
+    cache_key = url + ("#read-only" if read_only else "")
+    if cache_key in _engines:
+        return _engines[cache_key]
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    if parsed.get_backend_name() == "sqlite" and read_only:
+        engine = _read_only_sqlite(parsed.database or "")
+    elif parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
-    _engines[url] = engine
+        # The server refuses any write in these sessions.
+        options = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=options)
+    _engines[cache_key] = engine
+    return engine
+
+
+def _read_only_sqlite(path: str) -> Engine:
+    """SQLite opened with mode=ro: nothing is written (so a full disk cannot fail a read)."""
+    uri = f"file:{Path(path).resolve()}?mode=ro"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=10))
+
+    def pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    event.listen(engine, "connect", pragmas)
     return engine
 
 
@@ -58,9 +78,9 @@ def dispose_engines() -> None:
 class Database:
     """One database: an engine plus a session factory."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, read_only=read_only)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

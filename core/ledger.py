@@ -19,6 +19,8 @@ __all__ = ["GENESIS", "LedgerRecord", "append", "head", "verify", "count", "cano
 # Record kinds read back by other modules (the export counts failed quiz attempts).
 QUIZ_FAILED = "quiz_failed"
 ANSWER = "answer"  # one per answer the bot gave, on any surface
+# An answer recorded above that Slack did not accept even after retries (the person never saw it).
+ANSWER_UNDELIVERED = "answer_undelivered"
 
 
 def record_hash(prev_hash: str, seq: int, recorded_at: datetime, kind: str, payload: str) -> str:

@@ -89,6 +89,11 @@ class ProcessedRequest(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # "pending" while its listener runs (body kept to finish it after a stop), then "done".
+    state: Mapped[str] = mapped_column(
+        String(16), default="done", server_default="done", index=True
+    )
+    body: Mapped[str | None] = mapped_column(Text)
 
 
 class OrgControl(Base):

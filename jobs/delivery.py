@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -12,12 +13,16 @@ from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database, affected
 from core.models import Outbox, utcnow
+from core.outbox import Ref, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,11 @@ STALE_CLAIM = timedelta(minutes=5)
 # `rate` messages are spread over a second plus this guard.
 WINDOW_GUARD = 0.05
 MAX_ATTEMPTS = 5
+# A failed attempt waits 30 s, then 1, 2 and 4 minutes (each give or take a fifth, so rows that failed
+# together do not come back together): five attempts span about eight minutes of Slack outage.
+FIRST_BACKOFF = timedelta(seconds=30)
+# A permanent failure is told to SECURITY_CHANNEL in a message of this kind (never reported itself).
+DELIVERY_FAILED = "delivery_failed"
 # Errors that will not get better by retrying: the recipient is gone or unreachable.
 PERMANENT = {
     "user_not_found",
@@ -90,6 +100,7 @@ class DeliveryStats:
     reconciled: int = 0
     rate_limited: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
+    outage: bool = False  # Slack answered 5xx: the pass stopped, the rest waits for the next tick
 
 
 def _claim_next(db: Database, worker: str, now: datetime, kinds: set[str] | None) -> Outbox | None:
@@ -124,12 +135,19 @@ def _dm_channel(client: WebClient, recipient: str) -> str:
     return recipient
 
 
-def reconcile(db: Database, client: WebClient, now: datetime) -> int:
+def reconcile(
+    db: Database,
+    client: WebClient,
+    now: datetime,
+    after_send: Mapping[str, AfterSend] | None = None,
+) -> int:
     """Claims left by a crash: find the message in history (then mark it sent) or release it.
 
     The stale claims are read first and Slack's history is searched outside any transaction;
-    each row is then settled only if it is still the same stale claim.
+    each row is then settled only if it is still the same stale claim. A message found in history
+    gets the same after-send step as one sent now (where it landed is recorded).
     """
+    hooks = after_send or {}
     stale = Outbox.status == "claimed", Outbox.claimed_at < now - STALE_CLAIM
     with db.session_scope() as session:
         rows = session.execute(select(Outbox.id, Outbox.key, Outbox.recipient).where(*stale)).all()
@@ -140,9 +158,16 @@ def reconcile(db: Database, client: WebClient, now: datetime) -> int:
             values: dict[str, object] = {"status": "pending", "claimed_by": None}
             if where is not None:
                 values = {"status": "sent", "channel": where[0], "ts": where[1], "sent_at": now}
-            fixed += affected(
+            settled = affected(
                 session, update(Outbox).where(Outbox.id == row_id, *stale).values(values)
             )
+            fixed += settled
+            if settled and where is not None:
+                fresh = session.get(Outbox, row_id)
+                hook = hooks.get(fresh.kind) if fresh is not None else None
+                if hook and fresh is not None:
+                    session.refresh(fresh)
+                    hook(session, fresh)
     return fixed
 
 
@@ -168,12 +193,14 @@ def _find_sent(client: WebClient, key: str, recipient: str) -> tuple[str, str] |
 
 
 def without_rate_limit_retries(client: WebClient) -> WebClient:
-    """The same client minus slack-sdk's own 429 sleep, so that the pacer honours Retry-After.
+    """The same client minus slack-sdk's own 429 and 5xx retries: the worker paces those itself.
 
     slack-sdk sleeps Retry-After plus up to a second of jitter inside the call; the pacer instead
     holds every send for exactly Retry-After and keeps the rate-limited message's place in the queue.
+    A 5xx puts the row off by its own backoff and ends the pass, instead of sleeping in the call.
     """
-    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    ours = (RateLimitErrorRetryHandler, ServerErrorRetryHandler)
+    handlers = [h for h in client.retry_handlers if not isinstance(h, ours)]
     if len(handlers) == len(client.retry_handlers):
         return client
     return WebClient(
@@ -186,6 +213,11 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
         logger=client.logger,
         retry_handlers=handlers,
     )
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a row waits after its attempts-th failed attempt (exponential, with jitter)."""
+    return FIRST_BACKOFF * (2 ** max(attempts - 1, 0)) * random.uniform(0.8, 1.2)
 
 
 def _send(client: WebClient, row: Outbox) -> tuple[str, str]:
@@ -210,12 +242,16 @@ def deliver(
     kinds: set[str] | None = None,
     after_send: Mapping[str, AfterSend] | None = None,
     stop: threading.Event | None = None,
+    report_to: str | None = None,
 ) -> DeliveryStats:
-    """Send what is due, paced, until nothing is due (or limit / stop)."""
+    """Send what is due, paced, until nothing is due (or limit / stop, or Slack answers 5xx).
+
+    A message that fails for good is reported to report_to (SECURITY_CHANNEL), never dropped silently.
+    """
     stats = DeliveryStats()
-    stats.reconciled = reconcile(db, client, now())
-    sender = without_rate_limit_retries(client)
     hooks = after_send or {}
+    stats.reconciled = reconcile(db, client, now(), hooks)
+    sender = without_rate_limit_retries(client)
     while (limit is None or stats.sent + stats.failed < limit) and not (stop and stop.is_set()):
         row = _claim_next(db, worker, now(), kinds)
         if row is None:
@@ -226,7 +262,14 @@ def deliver(
         try:
             channel, ts = _send(sender, row)
         except SlackApiError as exc:
-            _refused(db, row, exc, pacer=pacer, stats=stats, hook=hooks.get(row.kind))
+            _refused(
+                db, row, exc, now=now(), stats=stats, hook=hooks.get(row.kind), report_to=report_to
+            )
+            if exc.response.status_code == 429:
+                pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
+            if stats.outage:
+                log.warning("Slack answered %s: delivery paused until the next run", exc)
+                break
             continue
         except Exception:
             # Unknown outcome (e.g. the connection dropped after sending): leave the claim for reconcile.
@@ -257,19 +300,23 @@ def _refused(
     row: Outbox,
     exc: SlackApiError,
     *,
-    pacer: Pacer,
+    now: datetime,
     stats: DeliveryStats,
     hook: AfterSend | None,
+    report_to: str | None,
 ) -> None:
-    """Slack said no: wait after a 429, fail for good on a permanent error, else try again later."""
-    error = str(exc.response.get("error") or "error")
-    rate_limited = exc.response.status_code == 429
+    """Slack said no: wait after a 429, fail for good on a permanent error, else back off."""
+    error = str(exc.response.get("error") or "error")[:300]
+    status = exc.response.status_code
+    rate_limited = status == 429
+    if status >= 500:
+        stats.outage = True
+        error = f"HTTP {status} from Slack"
     with db.session_scope() as session:
         fresh = session.get(Outbox, row.id)
         assert fresh is not None
         if rate_limited:
             stats.rate_limited += 1
-            pacer.pause(float(exc.response.headers.get("Retry-After", 1) or 1))
             # Being told to wait is not a failed attempt: the message keeps its turn.
             fresh.attempts -= 1
         if not rate_limited and (error in PERMANENT or fresh.attempts >= MAX_ATTEMPTS):
@@ -278,6 +325,31 @@ def _refused(
             stats.refused.append((row.recipient, error))
             if hook:
                 hook(session, fresh)
+            _report_failure(fresh, report_to, db_session=session)
         else:
             fresh.status, fresh.claimed_by, fresh.error = "pending", None, error
+            if not rate_limited:
+                fresh.not_before = now + backoff(fresh.attempts)
             stats.retried += 1
+
+
+def _report_failure(row: Outbox, report_to: str | None, *, db_session: Session) -> None:
+    """Queue a note to the security channel naming the message that could not be delivered."""
+    log.error("message %s to %s failed for good: %s", row.key, row.recipient, row.error)
+    if report_to is None or row.kind == DELIVERY_FAILED:
+        return
+    text = (
+        f":warning: A {row.kind.replace('_', ' ')} message to <@{row.recipient}> could not be "
+        f"delivered after {row.attempts} attempt(s): {row.error}. It will not be sent again; "
+        "please follow up with them directly."
+    )
+    if not row.recipient.startswith(("U", "W")):
+        text = text.replace(f"<@{row.recipient}>", f"<#{row.recipient}>")
+    enqueue(
+        f"failed:{row.key}"[:200],
+        DELIVERY_FAILED,
+        report_to,
+        {"text": text},
+        ref=Ref("outbox", row.id),
+        db_session=db_session,
+    )

@@ -109,6 +109,7 @@ class Jobs:
             limit=limit,
             after_send=AFTER_SEND,
             stop=stop,
+            report_to=self.settings.security_channel,
         )
 
     def run_due(self, now: datetime, *, stop: threading.Event | None = None) -> DeliveryStats:

@@ -10,37 +10,11 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-
-@dataclass
-class Call:
-    """One request the fake received."""
-
-    method: str
-    params: dict[str, Any]
-    headers: dict[str, str]
-    at: float = field(default_factory=time.monotonic)
-
-
-Responder = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-@dataclass
-class FileServing:
-    """How a file added with add_file is described by files.info and served at /files/<id>."""
-
-    mimetype: str = "application/octet-stream"
-    url: str | None = None  # url_private_download given by files.info (default: served here)
-    content_type: str | None = None  # Content-Type of the download (default: mimetype)
-    body: bytes | None = None  # what the download serves instead of the file (an HTML page, say)
-    redirect: str | None = None  # answer the download with 302 Location: redirect
-    trickle: float | None = None  # seconds between bytes, until release is set
-    user: str = "UALICE"  # who shared the file (files.info "user")
-    ims: tuple[str, ...] = ()  # DMs it was shared in (files.info "ims")
+from tests.fake_slack_calls import Call, FileServing, Responder
 
 
 class FakeSlack:
@@ -66,6 +40,10 @@ class FakeSlack:
         self.random = random.Random(0)
         self.throttled = 0  # 429s answered to chat.postMessage
         self.sent_at: list[float] = []  # monotonic time of each chat.postMessage that succeeded
+        self.delays: dict[
+            str, float
+        ] = {}  # method -> seconds every call to it takes before answering
+        self.outages: dict[str, tuple[int, float]] = {}  # method -> (status, until monotonic time)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._window: list[float] = []
@@ -109,6 +87,18 @@ class FakeSlack:
         self.failures[method].append(
             (status, headers, body or {"ok": False, "error": "ratelimited"})
         )
+
+    def outage(self, method: str, seconds: float, status: int = 500) -> None:
+        """Answer every call to method with HTTP status (no Slack body) for the next seconds."""
+        self.outages[method] = (status, time.monotonic() + seconds)
+
+    def end_outage(self, method: str) -> None:
+        """Answer method normally again."""
+        self.outages.pop(method, None)
+
+    def _in_outage(self, method: str) -> int | None:
+        status, until = self.outages.get(method, (0, 0.0))
+        return status if time.monotonic() < until else None
 
     def add_user(self, user_id: str, **fields: Any) -> None:
         """Add a workspace member (fields: tz, email, is_bot, deleted, is_restricted, ...)."""
@@ -368,6 +358,12 @@ class FakeSlack:
                     return
                 method = path.removeprefix("/api/")
                 fake.calls.append(Call(method, params, dict(self.headers)))
+                if method in fake.delays:
+                    time.sleep(fake.delays[method])  # a slow Slack: the caller waits this long
+                outage = fake._in_outage(method)
+                if outage is not None:
+                    self._send(outage, b"<html>upstream error</html>", ctype="text/html")
+                    return
                 if fake.failures.get(method):
                     status, headers, body = fake.failures[method].pop(0)
                     self._send(status, json.dumps(body).encode(), headers)

@@ -314,3 +314,10 @@ def send_dm(
         event["files"] = files
     app.event(event, event_id=event_id)  # asserts 200 within Slack's 3 s
     return str(event["ts"])
+
+
+def fast_app(settings: Any) -> SlackAppServer:
+    """The real app over HTTP with the fake embedder: for tests about Slack, not about search."""
+    from tests.fakes import FakeEmbedder
+
+    return SlackAppServer(Runtime(settings, embedder=FakeEmbedder()))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -187,32 +189,21 @@ def serve(
     slack_app = build_app(rt)
     # Load the model and index before taking traffic so the first answer is fast.
     rt.searcher()
-    if http:
-        import waitress
+    from bot.serving import serve_http, serve_socket
 
-        from bot.http import MAX_BODY_BYTES, wsgi_app
+    if http:
+        from bot.http import wsgi_app
 
         err.print(f"serving Slack events on http://{host}:{port}/slack/events (health: /healthz)")
-        waitress.serve(
-            wsgi_app(slack_app, rt),
-            host=host,
-            port=port,
-            threads=8,
-            ident="compliance-bot",
-            # waitress itself refuses bigger bodies (413) instead of spooling them to disk first.
-            max_request_body_size=MAX_BODY_BYTES,
-        )
-        return
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    assert rt.settings.slack_app_token is not None
-    handler = SocketModeHandler(
-        slack_app,
-        app_token=rt.settings.slack_app_token.get_secret_value(),
-        web_client=slack_app.client,
-    )
-    err.print("connected to Slack in Socket Mode")
-    handler.start()
+        left = serve_http(slack_app, rt, host=host, port=port, wsgi=wsgi_app(slack_app, rt))
+    else:
+        err.print("connected to Slack in Socket Mode")
+        left = serve_socket(slack_app, rt)
+    if left:
+        # Listener threads still running were recorded as unfinished: exit without waiting for them.
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 report_app = typer.Typer(help="Reports for the security team.", no_args_is_help=True)

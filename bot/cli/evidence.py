@@ -148,13 +148,18 @@ def evidence_verify(
 ) -> None:
     """Walk the hash chain; exit 1 naming the first altered, removed or reordered record."""
     from core import ledger
+    from core.db import Database
 
     if export_file is not None:
         _verify_export(export_file)
         return
-    rt = runtime()
-    with rt.db.session_scope() as session:
-        result = ledger.verify(db_session=session)
+    # Read-only and without migrating: checking the ledger writes nothing (not even on a full disk).
+    rt = runtime(migrate=False)
+    try:
+        with Database(rt.settings.database_url, read_only=True).session_scope() as session:
+            result = ledger.verify(db_session=session)
+    except Exception as exc:  # noqa: BLE001 - any database failure is one line
+        fail(f"cannot read the ledger at DATABASE_URL: {str(exc).splitlines()[0]}", 2)
     if not result.ok:
         fail(f"ledger verification FAILED: {result.problem}")
     out.print(f"ledger OK: {result.records} records ({result.answers} answers), head {result.head}")

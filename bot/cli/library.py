@@ -23,11 +23,15 @@ def library_import(
     actor: Annotated[str, typer.Option("--as", help="Who approves these answers.")] = "cli",
 ) -> None:
     """Import approved answers; all rows or none, each problem names its line."""
+    from core.imports import file_size_problem
     from core.questionnaires import QuestionnaireError
     from core.questionnaires.library import import_library
 
     if not file.is_file():
         fail(f"{file} does not exist")
+    too_big = file_size_problem(file)  # refused before a byte is read
+    if too_big:
+        fail(too_big)
     rt = runtime()
     try:
         with rt.db.session_scope() as session:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import ledger
+from core.imports import nul_message, rows_problem, size_problem
 from core.models import LibraryEntry, LibraryEntryVersion, OrgControl, utcnow
 from core.questionnaires.model import (
     LibraryImportError,
@@ -75,10 +76,19 @@ def read_import(
     name: str, content: bytes, *, db_session: Session, catalogue: Catalogue
 ) -> list[Imported]:
     """Validate every row of a library file; raise LibraryImportError listing each problem by line."""
+    too_big = size_problem(name, len(content))
+    if too_big:
+        raise LibraryImportError([too_big])
     try:
         rows = grid(name, content)
     except QuestionnaireError as exc:
         raise LibraryImportError([str(exc)]) from None
+    refused = rows_problem(name, len(rows) - 1) or next(
+        (nul_message(name, line) for line, cells in rows if any("\x00" in c for c in cells)),
+        None,
+    )
+    if refused:
+        raise LibraryImportError([refused])
     line, header = rows[0]
     header = check_header(line, header)
     refs = register_refs(db_session=db_session)

@@ -98,6 +98,20 @@ def record_question(
     return question
 
 
+def record_undelivered(question_id: int, reason: str, *, db_session: Session) -> None:
+    """The answer to question_id never reached the person: the ledger says so beside the answer."""
+    question = db_session.get(Question, question_id)
+    ledger.append(
+        ledger.ANSWER_UNDELIVERED,
+        {
+            "question": question_id,
+            "answer_seq": question.ledger_seq if question is not None else None,
+            "reason": reason[:300],
+        },
+        db_session=db_session,
+    )
+
+
 class QuestionError(DomainError):
     """A stored question cannot be used as asked; the message says why."""
 

@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -116,3 +117,17 @@ def test_register_show_lists_versions_and_evidence_requests(
     assert re.search(r"evidence \S+: accepted, due \d{4}-\d\d-\d\d", shown.output)
     missing = runner.invoke(app, ["register", "show", "AC-99"], env=env)
     assert missing.exit_code == 1 and "no control 'AC-99' in the register" in missing.output
+
+
+def test_a_read_only_database_refuses_writes(database_url: str) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from core.db import Database
+
+    with pytest.raises(DBAPIError), Database(database_url, read_only=True).session_scope() as s:
+        s.execute(
+            text(
+                "INSERT INTO processed_requests (key, received_at, attempts, state) "
+                "VALUES ('k', CURRENT_TIMESTAMP, 1, 'done')"
+            )
+        )

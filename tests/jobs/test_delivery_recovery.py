@@ -64,6 +64,15 @@ def test_crash_after_send_is_reconciled_without_resending(
         stats = jobs.run_due(restart)
     assert stats.reconciled == 1
     assert invites(workspace) == Counter({"U1": 1, "U2": 1, "U3": 1})
+    # Reconciling ran the same after-send step as a send: where the invitation landed is known.
+    posted = [c for c in workspace.named("chat.postMessage") if c.params["channel"] == "U2"][0]
+    with jobs.db.session_scope() as session:
+        u2 = session.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.user_id == "U2")
+        ).one()
+        assert u2.channel == "D2" and u2.ts is not None
+        assert u2.ts == session.scalar(select(Outbox.ts).where(Outbox.key.like("%U2:invite")))
+    assert posted.params["metadata"]["event_payload"]["key"].endswith("U2:invite")
 
 
 def test_claim_left_before_sending_is_released_and_sent(jobs: Jobs, workspace) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.delivered import post
 from bot.deps import Deps
 from bot.router import AnswerReply, ModalReply, Request
 from bot.slack_render import message_args
@@ -31,4 +32,4 @@ def register(app: App, deps: Deps) -> None:
             client.views_open(trigger_id=command["trigger_id"], view=reply.view)
             return
         args = message_args(reply, deps.router.commands, shareable=isinstance(reply, AnswerReply))
-        respond(response_type="ephemeral", **args)
+        post(deps.runtime, reply, lambda: respond(response_type="ephemeral", **args))

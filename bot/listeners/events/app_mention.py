@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.delivered import post
 from bot.deps import Deps
 from bot.router import Request
 from bot.slack_render import message_args
@@ -24,8 +25,10 @@ def register(app: App, deps: Deps) -> None:
         text = strip_mention(event.get("text", ""), context.bot_user_id)
         request = Request(actor=actor, text=text, surface="slack_mention", channel=event["channel"])
         reply = deps.router.handle(request)
-        client.chat_postMessage(
-            channel=event["channel"],
-            thread_ts=event.get("thread_ts") or event["ts"],
-            **message_args(reply, deps.router.commands),
+        args = message_args(reply, deps.router.commands)
+        thread = event.get("thread_ts") or event["ts"]
+        post(
+            deps.runtime,
+            reply,
+            lambda: client.chat_postMessage(channel=event["channel"], thread_ts=thread, **args),
         )

@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import questionnaire_flow
+from bot.delivered import post
 from bot.deps import Deps
 from bot.router import Request
 from bot.slack_render import message_args
@@ -38,8 +39,11 @@ def register(app: App, deps: Deps) -> None:
             if questionnaire_flow.take_dm(deps.runtime, request, event["ts"], client):
                 return
             reply = deps.router.handle(request)
-            client.chat_postMessage(
-                channel=event["channel"], **message_args(reply, deps.router.commands)
+            args = message_args(reply, deps.router.commands)
+            post(
+                deps.runtime,
+                reply,
+                lambda: client.chat_postMessage(channel=event["channel"], **args),
             )
 
         if request.files:
