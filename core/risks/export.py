@@ -90,6 +90,15 @@ def _current_seq(risk: Risk, versions: list[Any]) -> int | None:
     return next((v.ledger_seq for v in versions if v.version == risk.version), None)
 
 
+def ledger_seqs(*, db_session: Session) -> set[int]:
+    """The ledger records risks.csv rows name: each risk's current version."""
+    named = {
+        _current_seq(r, record_of(r, db_session=db_session).versions)
+        for r in risks(db_session=db_session)
+    }
+    return {s for s in named if s is not None}
+
+
 def risk_files(
     *, db_session: Session, scale: RiskScale, zone: tzinfo, now: datetime
 ) -> dict[str, bytes]:
