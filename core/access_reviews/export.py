@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -19,6 +18,7 @@ from core.access_reviews.models import (
     AccessReviewItem,
     AccessSnapshot,
 )
+from core.evidence.export_files import zip_path
 from core.evidence.export_links import BlobLinks
 from core.localtime import local_moment
 from core.models import Blob
@@ -125,10 +125,6 @@ def csv_row(row: Row) -> list[Any]:
 def review_csv(review: AccessReview, *, db_session: Session) -> bytes:
     """One review's rows as CSV (the evidence a closed review hands in)."""
     return csv_bytes(HEADER, [csv_row(r) for r in review_rows(review, db_session=db_session)])
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:60] or "snapshot"
 
 
 def _page(review: AccessReview, rows: list[Row], paths: dict[int, str], zone: tzinfo) -> bytes:
@@ -263,7 +259,7 @@ def _snapshots(
         blob = db_session.get(Blob, snapshot.sha256)
         if blob is None:
             continue
-        path = f"access_reviews/snapshots/{snapshot.sha256[:16]}_{_safe(snapshot.source)}"
+        path = zip_path(snapshot.sha256, snapshot.source)
         files[path] = blob.content
         paths[snapshot.id] = path
         if blobs is not None and snapshot.ledger_seq is not None:

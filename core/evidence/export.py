@@ -111,12 +111,14 @@ def build_export(
     )
     step("files")
     file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)
+    evidence = set(file_paths.values())
     generated_at = utcnow()
     # The incident register is built by its own domain: its table beside the others, pages later.
     incident_pages = incident_files(
         db_session=db_session, span=Range(start, end, generated_at, framework, zone), blobs=blobs
     )
-    files["incidents.csv"] = incident_pages.pop("incidents.csv")
+    for name in [n for n in incident_pages if n.endswith(".csv") or n.startswith("files/")]:
+        files[name] = incident_pages.pop(name)  # incidents.csv and the timeline's files
     manifest = _manifest(generated_at, start, end, framework, head, records, files)
     report = ReportInput(
         generated_at=generated_at,
@@ -128,6 +130,7 @@ def build_export(
         records=records,
         files=file_paths,
         downloads=_downloads({**files, **incident_pages}),  # the summary links every page
+        attachments=tuple(n for n in files if n.startswith("files/") and n not in evidence),
         zone=zone,
         witnesses=len(witnesses),
     )

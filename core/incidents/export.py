@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.evidence import report_views
+from core.evidence.export_files import zip_path
 from core.evidence.export_links import BlobLinks
 from core.evidence.report import environment
 from core.incidents.models import Incident, TimelineEntry
@@ -110,10 +110,6 @@ def _decisions(db_session: Session) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
-
-
 def _timeline_files(
     data: dict[str, Any], files: dict[str, bytes], db_session: Session, blobs: BlobLinks | None
 ) -> None:
@@ -122,7 +118,7 @@ def _timeline_files(
         for n, f in enumerate(entry["files"]):
             blob = db_session.get(Blob, f["sha256"]) if f.get("sha256") else None
             if blob is not None:
-                f["path"] = f"incidents/files/{blob.sha256[:16]}_{_safe_name(f['name'])}"
+                f["path"] = zip_path(blob.sha256, f["name"])
                 files[f["path"]] = blob.content
                 if blobs is not None and entry["ledger_seq"] is not None:
                     blobs.add(f["path"], entry["ledger_seq"], f"payload.files.{n}.sha256")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -11,6 +10,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.evidence.export_files import zip_path
 from core.evidence.export_links import BlobLinks
 from core.localtime import local_day
 from core.models import Blob
@@ -122,7 +122,7 @@ def _received(
     names = {s.id: s.name for s in suppliers(db_session=db_session)}
     for a in db_session.scalars(select(SupplierAssurance).order_by(SupplierAssurance.id)):
         blob = db_session.get(Blob, a.blob_sha256)
-        path = f"files/suppliers/{a.blob_sha256[:16]}_{re.sub(r'[^A-Za-z0-9._-]+', '_', a.file_name)[:80]}"
+        path = zip_path(a.blob_sha256, a.file_name)  # one that could run in a browser ends .bin
         if blob is not None:
             files[path] = blob.content
             if blobs is not None and a.ledger_seq is not None:
