@@ -154,7 +154,7 @@ TABLE_LINKS: dict[str, tuple[Link, ...]] = {
             columns={"system": _p("system"), "snapshot_sha256": _p("sha256")},
         ),
     ),
-    # incidents (issue 23): a row names the incident's report.
+    # incidents (issue 23): a row names the incident's report, and its last status change.
     "incidents.csv": (
         Link(
             kinds=("incident_reported",),
@@ -163,6 +163,12 @@ TABLE_LINKS: dict[str, tuple[Link, ...]] = {
                 "reporter": _p("reporter"),
                 "description": _p("description"),
             },
+        ),
+        Link(
+            seq_column="status_ledger_seq",
+            kinds=("incident_status",),
+            optional=True,  # still "reported": no status change yet
+            columns={"id": _p("incident"), "status": _p("new")},
         ),
     ),
     # risks and suppliers (issue 24): a row names the change that made its current version.

@@ -45,6 +45,7 @@ HEADER = [
     "actions_done",
     "closed_at",
     "description",
+    "status_ledger_seq",
 ]
 
 
@@ -124,7 +125,19 @@ def _timeline_files(
                     blobs.add(f["path"], entry["ledger_seq"], f"payload.files.{n}.sha256")
 
 
-def _row(incident: Incident, data: dict[str, Any], db_session: Session) -> list[Any]:
+def _status_seqs(db_session: Session) -> dict[str, int]:
+    """Each incident's last status change record (the one its status column is)."""
+    records = db_session.execute(
+        select(LedgerRecord.seq, LedgerRecord.payload)
+        .where(LedgerRecord.kind == "incident_status")
+        .order_by(LedgerRecord.seq)
+    )
+    return {str(json.loads(payload).get("incident")): seq for seq, payload in records}
+
+
+def _row(
+    incident: Incident, data: dict[str, Any], db_session: Session, status_seq: int | None
+) -> list[Any]:
     clocks = {c["name"]: c["state"] for c in data["clocks"]}
     review = review_of(incident, db_session=db_session)
     actions = data["actions"]
@@ -150,6 +163,7 @@ def _row(incident: Incident, data: dict[str, Any], db_session: Session) -> list[
         sum(1 for a in actions if a["status"] == "done"),
         data["closed_at"],
         incident.description,
+        status_seq,
     ]
 
 
@@ -182,12 +196,13 @@ def incident_files(
     }
     chosen = _in_range(list(db_session.scalars(select(Incident).order_by(Incident.id))), span)
     decisions = _decisions(db_session)
+    status_seqs = _status_seqs(db_session)
     files: dict[str, bytes] = {}
     rows, listed = [], []
     for incident in chosen:
         data = detail(incident, db_session=db_session, now=span.generated_at)
         _timeline_files(data, files, db_session, blobs)
-        rows.append(_row(incident, data, db_session))
+        rows.append(_row(incident, data, db_session, status_seqs.get(incident.ref)))
         data["href"] = f"incidents/{incident.ref}.html"
         listed.append(_dated(data))
         page = env.get_template("incident.html").render(

@@ -12,6 +12,7 @@ from core.access_reviews import decisions, removals, service
 from core.access_reviews.models import AccessReviewItem
 from core.db import Database
 from core.evidence.service import FileUpload
+from core.incidents import triage
 from core.incidents.service import Report, report
 from core.incidents.timeline import Message, add_message
 from core.risks.models import Risk
@@ -59,6 +60,11 @@ def add_domains(db: Database, catalogue: Catalogue) -> None:
             Report(reporter="UALICE", description="=Laptop left on a train", personal_data=False),
             db_session=session,
             now=now,
+        )
+        triaged = triage.Change(kind="incident", severity="low", handler="USEC1", status="triaged")
+        clocks = triage.Clocks(notification_hours=72, review_days=14)
+        triage.apply(
+            incident.id, triaged, db_session=session, actor="USEC1", clocks=clocks, now=now
         )
         add_message(
             incident.id,

@@ -77,6 +77,7 @@ def test_every_mapped_register_column_is_a_column_of_its_csv(exported: Path) -> 
         ("access_reviews.csv", "decided_by", "UMALLORY"),
         ("access_reviews.csv", "snapshot_sha256", "0" * 64),
         ("incidents.csv", "description", "Nothing happened"),
+        ("incidents.csv", "status", "closed"),
         ("risks.csv", "owner", "mallory@example.com"),
         ("suppliers.csv", "criticality", "low"),
     ],
@@ -86,7 +87,9 @@ def test_an_edited_register_cell_is_named_by_table_row_and_column(
 ) -> None:
     rows = _rows(exported, table)
     row = next(n for n, r in enumerate(rows, 1) if r["decided_by"]) if column == "decided_by" else 1
-    seq_column = "snapshot_ledger_seq" if column == "snapshot_sha256" else "ledger_seq"
+    seq_column = {"snapshot_sha256": "snapshot_ledger_seq", "status": "status_ledger_seq"}.get(
+        column, "ledger_seq"
+    )
     seq, was = rows[row - 1][seq_column], rows[row - 1][column]
     assert was != value
     forged = tamper(exported, tmp_path / "f.zip", {table: edit_cell(row, column, value)})
