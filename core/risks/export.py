@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.localtime import local_day
-from core.risks.models import Risk
+from core.risks.models import Risk, RiskVersion
 from core.risks.scale import RiskScale
 from core.risks.service import record_of, residual_score, risks, score
 from core.spreadsheet import csv_bytes
@@ -92,10 +93,11 @@ def _current_seq(risk: Risk, versions: list[Any]) -> int | None:
 
 def ledger_seqs(*, db_session: Session) -> set[int]:
     """The ledger records risks.csv rows name: each risk's current version."""
-    named = {
-        _current_seq(r, record_of(r, db_session=db_session).versions)
-        for r in risks(db_session=db_session)
-    }
+    versions = db_session.execute(
+        select(RiskVersion.risk_id, RiskVersion.version, RiskVersion.ledger_seq)
+    )
+    seqs = {(risk_id, version): seq for risk_id, version, seq in versions}
+    named = {seqs.get((r.id, r.version)) for r in risks(db_session=db_session)}
     return {s for s in named if s is not None}
 
 
