@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -19,6 +18,8 @@ from core.access_reviews.models import (
     AccessReviewItem,
     AccessSnapshot,
 )
+from core.evidence.export_files import zip_path
+from core.evidence.export_links import BlobLinks
 from core.localtime import local_moment
 from core.models import Blob
 from core.spreadsheet import csv_bytes
@@ -48,6 +49,7 @@ HEADER = [
     "exception_by",
     "exception_reason",
     "ledger_seq",
+    "snapshot_ledger_seq",
 ]
 _env = Environment(
     loader=PackageLoader("core.access_reviews", "templates"),
@@ -90,7 +92,7 @@ def review_rows(review: AccessReview, *, db_session: Session) -> list[Row]:
 
 
 def csv_row(row: Row) -> list[Any]:
-    """One CSV line; ledger_seq names the decision's ledger record."""
+    """One CSV line; ledger_seq names the decision's ledger record, snapshot_ledger_seq the snapshot's."""
     m = row.removal
     return [
         row.review.id,
@@ -116,16 +118,13 @@ def csv_row(row: Row) -> list[Any]:
         (m.exception_by or "") if m else "",
         (m.exception_reason or "") if m else "",
         row.item.ledger_seq or "",
+        row.snapshot.ledger_seq or "",
     ]
 
 
 def review_csv(review: AccessReview, *, db_session: Session) -> bytes:
     """One review's rows as CSV (the evidence a closed review hands in)."""
     return csv_bytes(HEADER, [csv_row(r) for r in review_rows(review, db_session=db_session)])
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:60] or "snapshot"
 
 
 def _page(review: AccessReview, rows: list[Row], paths: dict[int, str], zone: tzinfo) -> bytes:
@@ -204,40 +203,65 @@ def rows_system(rows: list[Row], snapshot_id: int) -> str:
     return next(r.item.system for r in rows if r.snapshot.id == snapshot_id)
 
 
+def _reviews(
+    db_session: Session, start: datetime | None, end: datetime | None
+) -> list[AccessReview]:
+    return [
+        r
+        for r in db_session.scalars(select(AccessReview).order_by(AccessReview.id))
+        if (start is None or r.created_at >= start) and (end is None or r.created_at <= end)
+    ]
+
+
 def export_files(
     *,
     db_session: Session,
     zone: tzinfo,
     start: datetime | None = None,
     end: datetime | None = None,
+    blobs: BlobLinks | None = None,
 ) -> dict[str, bytes]:
-    """access_reviews.csv, access_reviews/review-<id>.html and the snapshots reviewed ({} if none)."""
-    reviews = [
-        r
-        for r in db_session.scalars(select(AccessReview).order_by(AccessReview.id))
-        if (start is None or r.created_at >= start) and (end is None or r.created_at <= end)
-    ]
+    """access_reviews.csv, access_reviews/review-<id>.html and the snapshots reviewed ({} if none).
+
+    Each snapshot copied is tied in `blobs` to the ledger record stating its SHA-256.
+    """
+    reviews = _reviews(db_session, start, end)
     if not reviews:
         return {}
     files: dict[str, bytes] = {}
     lines: list[list[Any]] = []
     for review in reviews:
         rows = review_rows(review, db_session=db_session)
-        paths = _snapshots(rows, files, db_session=db_session)
+        paths = _snapshots(rows, files, db_session=db_session, blobs=blobs)
         files[f"access_reviews/review-{review.id}.html"] = _page(review, rows, paths, zone)
         lines += [csv_row(r) for r in rows]
     files[CSV_NAME] = csv_bytes(HEADER, lines)
     return files
 
 
-def _snapshots(rows: list[Row], files: dict[str, bytes], *, db_session: Session) -> dict[int, str]:
+def ledger_seqs(
+    *, db_session: Session, start: datetime | None = None, end: datetime | None = None
+) -> set[int]:
+    """The ledger records the export's access review rows and snapshots name."""
+    seqs: set[int | None] = set()
+    for review in _reviews(db_session, start, end):
+        for r in review_rows(review, db_session=db_session):
+            seqs.update((r.item.ledger_seq, r.snapshot.ledger_seq))
+    return {s for s in seqs if s is not None}
+
+
+def _snapshots(
+    rows: list[Row], files: dict[str, bytes], *, db_session: Session, blobs: BlobLinks | None
+) -> dict[int, str]:
     """Copy each reviewed snapshot's exact bytes into the export; where each went."""
     paths: dict[int, str] = {}
     for snapshot in {r.snapshot.id: r.snapshot for r in rows}.values():
         blob = db_session.get(Blob, snapshot.sha256)
         if blob is None:
             continue
-        path = f"access_reviews/snapshots/{snapshot.sha256[:16]}_{_safe(snapshot.source)}"
+        path = zip_path(snapshot.sha256, snapshot.source)
         files[path] = blob.content
         paths[snapshot.id] = path
+        if blobs is not None and snapshot.ledger_seq is not None:
+            blobs.add(path, snapshot.ledger_seq, "payload.sha256")
     return paths

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import ledger
 from core.access_reviews.export import export_files as access_review_files
+from core.access_reviews.export import ledger_seqs as access_review_seqs
 from core.errors import DomainError
 from core.evidence import verifier
 from core.evidence.export_files import zip_path
@@ -40,9 +41,10 @@ from core.evidence.export_tables import csv_files
 from core.evidence.export_witness import WITNESS_FILE, Permalinks, witness_posts, witness_table
 from core.evidence.report import ReadinessScope, ReportInput, render_report
 from core.incidents.export import Range, any_reported, incident_files
+from core.incidents.export import ledger_seqs as incident_seqs
 from core.localtime import local_day
 from core.models import Blob, EvidenceRequest, OrgControl, Submission, utcnow
-from core.risks.registers import RegisterOptions, register_files, risks_treated
+from core.risks.registers import RegisterOptions, register_files, register_seqs, risks_treated
 from core.spreadsheet import csv_bytes
 
 VERIFIER_FILE = "verify.py"
@@ -92,25 +94,31 @@ def build_export(
         head = ledger.head(db_session=db_session)
     index = index_ledger(db_session=db_session, up_to=head[0])
     witnesses = witness_posts(db_session=db_session, since=start, head_seq=head[0])
-    span = chain_span(
-        needed_seqs(records, index, (w.seq for w in witnesses)), head, db_session=db_session
-    )
+    needed = needed_seqs(records, index, (w.seq for w in witnesses))
+    needed |= _domain_seqs(db_session, start, end)
+    span = chain_span(needed, head, db_session=db_session)
+    blobs = BlobLinks()
     files = csv_files(records, requirements, index)
     files[WITNESS_FILE] = witness_table(witnesses, permalinks or {})
     # The risk and supplier registers as they stand now (issue 24).
     options = registers or RegisterOptions()
-    files.update(register_files(db_session=db_session, options=options, zone=zone, now=utcnow()))
+    files.update(
+        register_files(db_session=db_session, options=options, zone=zone, now=utcnow(), blobs=blobs)
+    )
     # access reviews: access_reviews.csv, a page per review and the snapshots reviewed
-    files.update(access_review_files(db_session=db_session, zone=zone, start=start, end=end))
+    files.update(
+        access_review_files(db_session=db_session, zone=zone, start=start, end=end, blobs=blobs)
+    )
     step("files")
-    blobs = BlobLinks()
     file_paths = _add_blobs(files, records.submissions, index, blobs, db_session)
+    evidence = set(file_paths.values())
     generated_at = utcnow()
     # The incident register is built by its own domain: its table beside the others, pages later.
     incident_pages = incident_files(
-        db_session=db_session, span=Range(start, end, generated_at, framework, zone)
+        db_session=db_session, span=Range(start, end, generated_at, framework, zone), blobs=blobs
     )
-    files["incidents.csv"] = incident_pages.pop("incidents.csv")
+    for name in [n for n in incident_pages if n.endswith(".csv") or n.startswith("files/")]:
+        files[name] = incident_pages.pop(name)  # incidents.csv and the timeline's files
     manifest = _manifest(generated_at, start, end, framework, head, records, files)
     report = ReportInput(
         generated_at=generated_at,
@@ -121,7 +129,8 @@ def build_export(
         requirements=requirements,
         records=records,
         files=file_paths,
-        downloads=_downloads(files),
+        downloads=_downloads({**files, **incident_pages}),  # the summary links every page
+        attachments=tuple(n for n in files if n.startswith("files/") and n not in evidence),
         zone=zone,
         witnesses=len(witnesses),
     )
@@ -135,6 +144,15 @@ def build_export(
     step("zip")
     _write_zip(out, manifest, files, span, db_session)
     return manifest
+
+
+def _domain_seqs(db_session: Session, start: datetime | None, end: datetime | None) -> set[int]:
+    """The records other domains' register rows and files name (access reviews, incidents, risks)."""
+    return (
+        access_review_seqs(db_session=db_session, start=start, end=end)
+        | incident_seqs(db_session=db_session, start=start, end=end)
+        | register_seqs(db_session=db_session)
+    )
 
 
 def _nothing_recorded(start: datetime | None, end: datetime | None, zone: tzinfo) -> str:

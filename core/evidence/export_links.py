@@ -130,6 +130,83 @@ TABLE_LINKS: dict[str, tuple[Link, ...]] = {
     # The ledger witness posts: each names the record whose hash was posted to Slack.
     "witnesses.csv": (Link(seq_column="seq", columns={"hash": Column("hash")}),),
     # Other domains' register CSVs: add `"<name>.csv": (Link(...),)` below, one block per domain.
+    # access reviews (issue 22): a row is the account's decision; undecided rows name no record.
+    "access_reviews.csv": (
+        Link(
+            kinds=("access_decision",),
+            optional=True,
+            columns={
+                "review_id": _p("review"),
+                "system": _p("system"),
+                "account_id": _p("account"),
+                "email": _p("email"),
+                "privileged": _p("privileged", values=YES_NO),
+                "flags": _p("flags", join=" "),
+                "decision": _p("decision"),
+                "reason": _p("reason"),
+                "decided_by": _p("by"),
+                "removal_id": _p("removal"),
+            },
+        ),
+        Link(
+            seq_column="snapshot_ledger_seq",
+            kinds=("access_snapshot",),
+            columns={"system": _p("system"), "snapshot_sha256": _p("sha256")},
+        ),
+    ),
+    # incidents (issue 23): a row names the incident's report, and its last status change.
+    "incidents.csv": (
+        Link(
+            kinds=("incident_reported",),
+            columns={
+                "id": _p("incident"),
+                "reporter": _p("reporter"),
+                "description": _p("description"),
+            },
+        ),
+        Link(
+            seq_column="status_ledger_seq",
+            kinds=("incident_status",),
+            optional=True,  # still "reported": no status change yet
+            columns={"id": _p("incident"), "status": _p("new")},
+        ),
+    ),
+    # risks and suppliers (issue 24): a row names the change that made its current version.
+    "risks.csv": (
+        Link(
+            kinds=("risk_change",),
+            columns={
+                "id": _p("risk"),
+                "title": _p("title"),
+                "owner": _p("owner"),
+                "assets": _p("assets", join="; "),
+                "likelihood": _p("likelihood"),
+                "impact": _p("impact"),
+                "treatment": _p("treatment"),
+                "residual_likelihood": _p("residual_likelihood"),
+                "residual_impact": _p("residual_impact"),
+                "review_cadence": _p("review_cadence"),
+                "version": _p("version"),
+            },
+        ),
+    ),
+    "suppliers.csv": (
+        Link(
+            kinds=("supplier_change",),
+            columns={
+                "id": _p("supplier"),
+                "name": _p("name"),
+                "owner": _p("owner"),
+                "service": _p("service"),
+                "data_handled": _p("data_handled"),
+                "criticality": _p("criticality"),
+                "assurance_type": _p("assurance_type"),
+                "assurance_expires": _p("assurance_expires"),
+                "review_cadence": _p("review_cadence"),
+                "version": _p("version"),
+            },
+        ),
+    ),
 }
 
 

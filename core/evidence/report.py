@@ -60,6 +60,7 @@ class ReportInput:
     records: ExportRecords
     files: dict[int, str]  # submission ID -> its copy under files/
     downloads: list[str]  # the CSVs and manifest.json, linked from the summary
+    attachments: tuple[str, ...] = ()  # other domains' files under files/, listed with the evidence
     zone: tzinfo = UTC  # the organisation's: the range and due dates are its days
     witnesses: int = 0  # the ledger witness posts listed in witnesses.csv
 
@@ -238,7 +239,10 @@ def _summary(
             "questions answered": len(records.questions),
         },
         "downloads": data.downloads,
-        "files": [(path, download_only(path)) for path in sorted(set(data.files.values()))],
+        "files": [
+            (path, download_only(path))
+            for path in sorted(set(data.files.values()) | set(data.attachments))
+        ],
         "witnesses": data.witnesses,
     }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -14,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.evidence import report_views
+from core.evidence.export_files import zip_path
+from core.evidence.export_links import BlobLinks
 from core.evidence.report import environment
-from core.incidents.models import Incident
+from core.incidents.models import Incident, TimelineEntry
 from core.incidents.service import review_of
 from core.incidents.views import detail
 from core.models import Blob, LedgerRecord
@@ -44,6 +45,7 @@ HEADER = [
     "actions_done",
     "closed_at",
     "description",
+    "status_ledger_seq",
 ]
 
 
@@ -109,21 +111,33 @@ def _decisions(db_session: Session) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
-
-
-def _timeline_files(data: dict[str, Any], files: dict[str, bytes], db_session: Session) -> None:
-    """Copy each kept file under files/ and point the timeline entry at it."""
+def _timeline_files(
+    data: dict[str, Any], files: dict[str, bytes], db_session: Session, blobs: BlobLinks | None
+) -> None:
+    """Copy each kept file under files/, point the timeline entry at it, tie it to the entry's record."""
     for entry in data["timeline"]:
-        for f in entry["files"]:
+        for n, f in enumerate(entry["files"]):
             blob = db_session.get(Blob, f["sha256"]) if f.get("sha256") else None
             if blob is not None:
-                f["path"] = f"incidents/files/{blob.sha256[:16]}_{_safe_name(f['name'])}"
+                f["path"] = zip_path(blob.sha256, f["name"])
                 files[f["path"]] = blob.content
+                if blobs is not None and entry["ledger_seq"] is not None:
+                    blobs.add(f["path"], entry["ledger_seq"], f"payload.files.{n}.sha256")
 
 
-def _row(incident: Incident, data: dict[str, Any], db_session: Session) -> list[Any]:
+def _status_seqs(db_session: Session) -> dict[str, int]:
+    """Each incident's last status change record (the one its status column is)."""
+    records = db_session.execute(
+        select(LedgerRecord.seq, LedgerRecord.payload)
+        .where(LedgerRecord.kind == "incident_status")
+        .order_by(LedgerRecord.seq)
+    )
+    return {str(json.loads(payload).get("incident")): seq for seq, payload in records}
+
+
+def _row(
+    incident: Incident, data: dict[str, Any], db_session: Session, status_seq: int | None
+) -> list[Any]:
     clocks = {c["name"]: c["state"] for c in data["clocks"]}
     review = review_of(incident, db_session=db_session)
     actions = data["actions"]
@@ -149,11 +163,30 @@ def _row(incident: Incident, data: dict[str, Any], db_session: Session) -> list[
         sum(1 for a in actions if a["status"] == "done"),
         data["closed_at"],
         incident.description,
+        status_seq,
     ]
 
 
-def incident_files(*, db_session: Session, span: Range) -> dict[str, bytes]:
-    """incidents.csv, incidents.html, incidents/INC-n.html and the timeline's files, by ZIP name."""
+def ledger_seqs(*, db_session: Session, start: datetime | None, end: datetime | None) -> set[int]:
+    """The ledger records the export's incident rows and timeline files name (reports, entries)."""
+    chosen = select(Incident.id)
+    if start is not None:
+        chosen = chosen.where(Incident.reported_at >= start)
+    if end is not None:
+        chosen = chosen.where(Incident.reported_at <= end)
+    seqs = set(db_session.scalars(select(Incident.ledger_seq).where(Incident.id.in_(chosen))))
+    entries = select(TimelineEntry.ledger_seq).where(TimelineEntry.incident_id.in_(chosen))
+    seqs.update(db_session.scalars(entries))
+    return {s for s in seqs if s is not None}
+
+
+def incident_files(
+    *, db_session: Session, span: Range, blobs: BlobLinks | None = None
+) -> dict[str, bytes]:
+    """incidents.csv, incidents.html, incidents/INC-n.html and the timeline's files, by ZIP name.
+
+    Each timeline file copied is tied in `blobs` to the timeline record stating its SHA-256.
+    """
     env = _environment()
     common = {
         "generated_at": span.generated_at,
@@ -163,12 +196,13 @@ def incident_files(*, db_session: Session, span: Range) -> dict[str, bytes]:
     }
     chosen = _in_range(list(db_session.scalars(select(Incident).order_by(Incident.id))), span)
     decisions = _decisions(db_session)
+    status_seqs = _status_seqs(db_session)
     files: dict[str, bytes] = {}
     rows, listed = [], []
     for incident in chosen:
         data = detail(incident, db_session=db_session, now=span.generated_at)
-        _timeline_files(data, files, db_session)
-        rows.append(_row(incident, data, db_session))
+        _timeline_files(data, files, db_session, blobs)
+        rows.append(_row(incident, data, db_session, status_seqs.get(incident.ref)))
         data["href"] = f"incidents/{incident.ref}.html"
         listed.append(_dated(data))
         page = env.get_template("incident.html").render(

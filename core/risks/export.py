@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.localtime import local_day
-from core.risks.models import Risk
+from core.risks.models import Risk, RiskVersion
 from core.risks.scale import RiskScale
 from core.risks.service import record_of, residual_score, risks, score
 from core.spreadsheet import csv_bytes
@@ -88,6 +89,16 @@ def heat_map(
 
 def _current_seq(risk: Risk, versions: list[Any]) -> int | None:
     return next((v.ledger_seq for v in versions if v.version == risk.version), None)
+
+
+def ledger_seqs(*, db_session: Session) -> set[int]:
+    """The ledger records risks.csv rows name: each risk's current version."""
+    versions = db_session.execute(
+        select(RiskVersion.risk_id, RiskVersion.version, RiskVersion.ledger_seq)
+    )
+    seqs = {(risk_id, version): seq for risk_id, version, seq in versions}
+    named = {seqs.get((r.id, r.version)) for r in risks(db_session=db_session)}
+    return {s for s in named if s is not None}
 
 
 def risk_files(

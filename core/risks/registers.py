@@ -9,10 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.evidence.export_links import BlobLinks
 from core.models import OrgControl
+from core.risks import export as risk_export
 from core.risks.export import risk_files
 from core.risks.models import Risk
 from core.risks.scale import RiskScale
+from core.suppliers import export as supplier_export
 from core.suppliers.export import supplier_files
 from core.suppliers.models import Supplier
 
@@ -31,7 +34,12 @@ class RegisterOptions:
 
 
 def register_files(
-    *, db_session: Session, options: RegisterOptions, zone: tzinfo, now: datetime
+    *,
+    db_session: Session,
+    options: RegisterOptions,
+    zone: tzinfo,
+    now: datetime,
+    blobs: BlobLinks | None = None,
 ) -> dict[str, bytes]:
     """The pages and CSVs of each register that holds anything (none for an empty one)."""
     files: dict[str, bytes] = {}
@@ -40,10 +48,21 @@ def register_files(
     if db_session.scalars(select(Supplier.id).limit(1)).first() is not None:
         files.update(
             supplier_files(
-                db_session=db_session, days_before=options.days_before, zone=zone, now=now
+                db_session=db_session,
+                days_before=options.days_before,
+                zone=zone,
+                now=now,
+                blobs=blobs,
             )
         )
     return files
+
+
+def register_seqs(*, db_session: Session) -> set[int]:
+    """The ledger records the risk and supplier registers' rows and files name."""
+    return risk_export.ledger_seqs(db_session=db_session) | supplier_export.ledger_seqs(
+        db_session=db_session
+    )
 
 
 def risks_treated(*, db_session: Session) -> dict[str, list[str]]:

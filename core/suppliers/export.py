@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -11,6 +10,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.evidence.export_files import zip_path
+from core.evidence.export_links import BlobLinks
 from core.localtime import local_day
 from core.models import Blob
 from core.spreadsheet import csv_bytes
@@ -55,8 +56,21 @@ def _seqs(db_session: Session) -> dict[tuple[int, int], int | None]:
     return {(v.supplier_id, v.version): v.ledger_seq for v in rows}
 
 
+def ledger_seqs(*, db_session: Session) -> set[int]:
+    """The ledger records suppliers.csv rows (current versions) and the files received name."""
+    seqs = _seqs(db_session)
+    named = {seqs.get((s.id, s.version)) for s in suppliers(db_session=db_session)}
+    named.update(db_session.scalars(select(SupplierAssurance.ledger_seq)))
+    return {s for s in named if s is not None}
+
+
 def supplier_files(
-    *, db_session: Session, days_before: int, zone: tzinfo, now: datetime
+    *,
+    db_session: Session,
+    days_before: int,
+    zone: tzinfo,
+    now: datetime,
+    blobs: BlobLinks | None = None,
 ) -> dict[str, bytes]:
     """suppliers/index.html, suppliers.csv and every report or certificate received, as they stand now."""
     today = now.astimezone(zone).date()
@@ -84,7 +98,7 @@ def supplier_files(
         )
         rows.append(_csv_row(s, status, expires, zone, seq))
     files: dict[str, bytes] = {"suppliers.csv": csv_bytes(CSV_HEADER, rows)}
-    received = _received(db_session, files)
+    received = _received(db_session, files, blobs)
     files["suppliers/index.html"] = (
         environment()
         .get_template("suppliers.html")
@@ -100,15 +114,19 @@ def supplier_files(
     return files
 
 
-def _received(db_session: Session, files: dict[str, bytes]) -> list[dict[str, Any]]:
-    """Each report or certificate kept, copied under files/suppliers/ (files gets the bytes)."""
+def _received(
+    db_session: Session, files: dict[str, bytes], blobs: BlobLinks | None
+) -> list[dict[str, Any]]:
+    """Each report or certificate kept, copied under files/suppliers/ and tied to its record."""
     out = []
     names = {s.id: s.name for s in suppliers(db_session=db_session)}
     for a in db_session.scalars(select(SupplierAssurance).order_by(SupplierAssurance.id)):
         blob = db_session.get(Blob, a.blob_sha256)
-        path = f"files/suppliers/{a.blob_sha256[:16]}_{re.sub(r'[^A-Za-z0-9._-]+', '_', a.file_name)[:80]}"
+        path = zip_path(a.blob_sha256, a.file_name)  # one that could run in a browser ends .bin
         if blob is not None:
             files[path] = blob.content
+            if blobs is not None and a.ledger_seq is not None:
+                blobs.add(path, a.ledger_seq)
         out.append(
             {
                 "supplier": names.get(a.supplier_id, ""),

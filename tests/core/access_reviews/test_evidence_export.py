@@ -116,7 +116,7 @@ def test_closing_turns_the_access_control_current_and_the_export_matches(
     page = archive.read(f"access_reviews/review-{review_id}.html").decode()
     sha = rows[0]["snapshot_sha256"]
     assert sha in page and "legal hold" in page and "needs &lt;admin&gt; &amp; more" in page
-    snapshot = next(n for n in archive.namelist() if n.startswith("access_reviews/snapshots/"))
+    snapshot = next(n for n in archive.namelist() if n.startswith(f"files/{sha[:16]}_"))
     import hashlib
 
     assert hashlib.sha256(archive.read(snapshot)).hexdigest() == sha

@@ -24,6 +24,7 @@ from core.readiness import readiness
 from knowledge.answer import Answer
 from knowledge.catalogue import Catalogue
 from knowledge.search import Hit
+from tests.core.evidence.domains_support import add_domains
 from tests.core.evidence.support import (
     add_campaign,
     cli_env,
@@ -67,13 +68,19 @@ def _export(
     return export_zip(db, catalogue, out, scope=ReadinessScope.of(catalogue, settings), **options)
 
 
+@pytest.mark.parametrize("domains", [False, True], ids=["evidence", "every-register"])
 def test_every_page_parses_and_every_link_resolves_to_a_file_in_the_zip(
-    audited: Database, catalogue: Catalogue, settings: Settings, tmp_path: Path
+    audited: Database, catalogue: Catalogue, settings: Settings, tmp_path: Path, domains: bool
 ) -> None:
+    if domains:  # access reviews, an incident, risks and suppliers add pages of their own
+        add_domains(audited, catalogue)
     archive = _export(audited, catalogue, settings, tmp_path / "a.zip")
     names = set(archive.namelist())
     pages = read_pages(archive)
     assert {"index.html", "evidence.html", "acknowledgements.html", "questions.html"} <= set(pages)
+    if domains:
+        assert {"incidents/INC-1.html", "risks/index.html", "suppliers/index.html"} <= set(pages)
+        assert any(n.startswith("access_reviews/review-") for n in pages)
     assert {n for n, p in pages.items() if p.problems} == set(), {
         n: p.problems for n, p in pages.items() if p.problems
     }

@@ -166,10 +166,7 @@ def test_the_export_has_a_page_per_incident_and_a_csv_matching_the_database(
         "Data protection authority",
     ):
         assert shown in page, shown
-    assert (
-        'href="../incidents/files/' in page
-        and "incidents.html" in archive.read("index.html").decode()
-    )
+    assert 'href="../files/' in page and "incidents.html" in archive.read("index.html").decode()
     manifest = json.loads(archive.read("manifest.json"))
     assert {"incidents.csv", "incidents.html", f"incidents/INC-{open_}.html"} <= set(
         manifest["files"]
