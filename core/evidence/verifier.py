@@ -2,9 +2,8 @@
 
 Shipped in every export as verify.py: `python3 -I verify.py` in the unpacked export, or
 `python3 -I verify.py export.zip` (-I: nothing beside it can stand in for the standard library).
-It recomputes the chain in ledger.jsonl, checks every CSV row against the record it names (the
-mapped columns are in manifest.json) and every file against its record and the manifest; exit 1
-names the first mismatch, exit 2 means the input is not an export at all.
+It recomputes the chain, checks every CSV row (columns mapped in manifest.json) and file against its
+record and the manifest; exit 1 names the first mismatch, exit 2: the input is not an export.
 """
 
 from __future__ import annotations
@@ -381,9 +380,8 @@ def _run(export: Export) -> list[Check]:
     needs.collect(export)
     chain = check_chain(export, needs)
     tables = [check_table(export, needs, t) for t in needs.tables]
-    # A file tied whole to a record's SHA-256 (a .csv handed in, a snapshot) is checked as a file.
-    loose = (n for n in export.names if n.endswith(".csv") and n not in needs.blobs)
-    for name in sorted(n for n in loose if n not in needs.tables):
+    # A .csv tied whole to a record's SHA-256 (handed in, a snapshot) is checked as a file.
+    for name in sorted(n for n in export.names if n.endswith(".csv") and n not in needs.blobs and n not in needs.tables):  # fmt: skip
         declared.fail(f"{name} is not declared in manifest.json, so its rows are tied to nothing")
     declared.summary = f"{_n(len(needs.tables), 'table')} declared with their ledger columns"
     files, manifest = check_files(export, needs, digests), check_manifest(export, digests)
