@@ -33,8 +33,9 @@ def risk_import(
     """Import or update risks; all-or-nothing, errors name their line."""
     from bot.slack_client import person_resolver
     from core.models import utcnow
-    from core.risks.importing import control_resolver, import_rows, owners_in, read_risks, validate
+    from core.risks.importing import control_resolver, import_rows, read_risks, validate
     from core.risks.scale import RiskScale
+    from core.table_import import owners_in
 
     rt = runtime()
     if not file.exists():

@@ -31,7 +31,8 @@ def supplier_import(
     """Import or update suppliers; all-or-nothing, errors name their line."""
     from bot.slack_client import person_resolver
     from core.models import utcnow
-    from core.suppliers.importing import import_rows, owners_in, read_suppliers, validate
+    from core.suppliers.importing import import_rows, read_suppliers, validate
+    from core.table_import import owners_in
 
     rt = runtime()
     if not file.exists():
