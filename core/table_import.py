@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 from core.errors import DomainError
 from core.questionnaires.model import QuestionnaireError
 from core.questionnaires.tables import grid
+from core.review_cadence import MONTHS, valid_review_cadence
 
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -164,3 +165,24 @@ def refuse_case_twins(rows: Sequence[_Row], stored_refs: Sequence[str], *, what:
                 if row.ref in twins
             ],
         )
+
+
+def owner_cell(
+    raw: dict[str, str], people: Mapping[str, str | None]
+) -> tuple[str, str | None, list[str]]:
+    """The row's owner as typed, their Slack user ID (from people) and why it is refused, if it is."""
+    owner = raw.get("owner", "").strip()
+    owner_id = people.get(owner) if owner else None
+    if owner and not is_person(owner):
+        return owner, owner_id, [f"owner '{owner}' is neither an email nor a Slack user ID (U…)"]
+    if owner and owner_id is None:
+        return owner, owner_id, [f"owner '{owner}' is not a member of this Slack workspace"]
+    return owner, owner_id, []
+
+
+def cadence_cell(raw: dict[str, str]) -> tuple[str, list[str]]:
+    """The row's review_cadence (lower case) and why it is refused, if it is."""
+    cadence = raw.get("review_cadence", "").strip().lower()
+    if cadence and not valid_review_cadence(cadence):
+        return cadence, [f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}"]
+    return cadence, []

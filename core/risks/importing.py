@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.models import OrgControl
 from core.requirements import requirement_resolver
-from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.review_cadence import next_review
 from core.risks.due import schedule_review
 from core.risks.models import Risk
 from core.risks.scale import TREATMENTS, RiskScale
@@ -22,7 +22,8 @@ from core.risks.service import save_version, snapshot_of, sync_actions
 from core.table_import import (
     ImportResult,
     RawRows,
-    is_person,
+    cadence_cell,
+    owner_cell,
     read_table,
     refuse_case_twins,
     split_list,
@@ -108,13 +109,7 @@ def _read_row(
     people: Mapping[str, str | None],
 ) -> tuple[RiskRow | None, list[str]]:
     """The row as its fields read, and what is wrong with them, in the order of the columns."""
-    problems: list[str] = []
-    owner = raw.get("owner", "").strip()
-    owner_id = people.get(owner) if owner else None
-    if owner and not is_person(owner):
-        problems.append(f"owner '{owner}' is neither an email nor a Slack user ID (U…)")
-    elif owner and owner_id is None:
-        problems.append(f"owner '{owner}' is not a member of this Slack workspace")
+    owner, owner_id, problems = owner_cell(raw, people)
     scores = {}
     for key in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
         scores[key], problem = _score(raw, key, scale)
@@ -134,9 +129,8 @@ def _read_row(
             requirements.append(found[1])
     plan, plan_problems = plan_steps(raw.get("treatment_plan", ""))
     problems += plan_problems
-    cadence = raw.get("review_cadence", "").strip().lower()
-    if cadence and not valid_review_cadence(cadence):
-        problems.append(f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}")
+    cadence, cadence_problems = cadence_cell(raw)
+    problems += cadence_problems
     if problems or owner_id is None:
         return None, problems
     row = RiskRow(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.review_cadence import next_review
 from core.suppliers.due import schedule_assurance, schedule_review
 from core.suppliers.models import Supplier
 from core.suppliers.service import (
@@ -24,7 +24,8 @@ from core.suppliers.service import (
 from core.table_import import (
     ImportResult,
     RawRows,
-    is_person,
+    cadence_cell,
+    owner_cell,
     read_table,
     refuse_case_twins,
     validate_rows,
@@ -90,13 +91,7 @@ def validate(
 def _read_row(
     line: int, raw: dict[str, str], people: Mapping[str, str | None], today: date
 ) -> tuple[SupplierRow | None, list[str]]:
-    problems: list[str] = []
-    owner = raw.get("owner", "").strip()
-    owner_id = people.get(owner) if owner else None
-    if owner and not is_person(owner):
-        problems.append(f"owner '{owner}' is neither an email nor a Slack user ID (U…)")
-    elif owner and owner_id is None:
-        problems.append(f"owner '{owner}' is not a member of this Slack workspace")
+    owner, owner_id, problems = owner_cell(raw, people)
     criticality = raw.get("criticality", "").strip().lower()
     if criticality and criticality not in CRITICALITIES:
         problems.append(f"criticality '{criticality}' must be one of {', '.join(CRITICALITIES)}")
@@ -109,9 +104,8 @@ def _read_row(
     expires, expiry_problem = _expiry(raw.get("assurance_expires", "").strip(), kind, today)
     if expiry_problem:
         problems.append(expiry_problem)
-    cadence = raw.get("review_cadence", "").strip().lower()
-    if cadence and not valid_review_cadence(cadence):
-        problems.append(f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}")
+    cadence, cadence_problems = cadence_cell(raw)
+    problems += cadence_problems
     if problems or owner_id is None or kind is None:
         return None, problems
     return SupplierRow(
