@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from core.errors import DomainError
 from core.questionnaires.model import QuestionnaireError
 from core.questionnaires.tables import grid
+from core.review_cadence import MONTHS, valid_review_cadence
 
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+RawRows = list[tuple[int, dict[str, str]]]
+
+
+class _Row(Protocol):
+    line: int
+    ref: str
+
+
+RowT = TypeVar("RowT", bound=_Row)
 
 
 class TableImportError(DomainError):
@@ -96,3 +108,81 @@ def case_twins(new_refs: Sequence[str], stored_refs: Sequence[str]) -> dict[str,
     stored = {ref.lower(): ref for ref in stored_refs}
     exact = set(stored_refs)
     return {r: stored[r.lower()] for r in new_refs if r not in exact and r.lower() in stored}
+
+
+@dataclass
+class ImportResult:
+    """What an import changed."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def owners_in(raw_rows: RawRows) -> list[str]:
+    """The owners the rows name, once each: to look up in Slack before the import's transaction."""
+    return list(dict.fromkeys(o for _, raw in raw_rows if (o := raw.get("owner", "").strip())))
+
+
+def validate_rows(
+    raw_rows: RawRows,
+    *,
+    what: str,
+    required: Sequence[str],
+    read_row: Callable[[int, dict[str, str]], tuple[RowT | None, list[str]]],
+) -> list[RowT]:
+    """Check every row (empty required cells, its ID, then read_row's own checks); raise
+    TableImportError listing every problem by line."""
+    problems: list[str] = []
+    rows: list[RowT] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for line, raw in raw_rows:
+        ref = raw.get("id", "").strip()
+        row_problems = [f"{key} is empty" for key in required if not raw.get(key, "").strip()]
+        row_problems += ref_problems(ref, line, seen)
+        row, more = read_row(line, raw)
+        row_problems += more
+        where = f"line {line}" + (f" ({ref})" if ref else "")
+        problems.extend(f"{where}: {p}" for p in row_problems)
+        if not row_problems and row is not None:
+            rows.append(row)
+    if problems:
+        raise TableImportError(what, problems)
+    return rows
+
+
+def refuse_case_twins(rows: Sequence[_Row], stored_refs: Sequence[str], *, what: str) -> None:
+    """A new ref differing from a stored one only in case would be a second entry people cannot
+    tell apart when they type it: refuse the file before anything is written."""
+    twins = case_twins([row.ref for row in rows], stored_refs)
+    if twins:
+        raise TableImportError(
+            what,
+            [
+                f"line {row.line} ({row.ref}): the register already has {twins[row.ref]}; "
+                "use that id (case does not tell ids apart)"
+                for row in rows
+                if row.ref in twins
+            ],
+        )
+
+
+def owner_cell(
+    raw: dict[str, str], people: Mapping[str, str | None]
+) -> tuple[str, str | None, list[str]]:
+    """The row's owner as typed, their Slack user ID (from people) and why it is refused, if it is."""
+    owner = raw.get("owner", "").strip()
+    owner_id = people.get(owner) if owner else None
+    if owner and not is_person(owner):
+        return owner, owner_id, [f"owner '{owner}' is neither an email nor a Slack user ID (U…)"]
+    if owner and owner_id is None:
+        return owner, owner_id, [f"owner '{owner}' is not a member of this Slack workspace"]
+    return owner, owner_id, []
+
+
+def cadence_cell(raw: dict[str, str]) -> tuple[str, list[str]]:
+    """The row's review_cadence (lower case) and why it is refused, if it is."""
+    cadence = raw.get("review_cadence", "").strip().lower()
+    if cadence and not valid_review_cadence(cadence):
+        return cadence, [f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}"]
+    return cadence, []

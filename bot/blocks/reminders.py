@@ -91,6 +91,17 @@ def default_message(
     return {"text": head.replace("*", ""), "blocks": blocks}
 
 
+def with_owner_button(
+    payload: dict[str, Any], *, zone: tzinfo, label: str, action_id: str
+) -> dict[str, Any]:
+    """The generic layout plus one primary button for the assignee, carrying the ref id; the
+    escalation goes to others, so it has none."""
+    if payload.get("stage") == schedule.ESCALATION:
+        return default_message(payload, zone=zone)
+    owned = button(label, action_id, str(payload["ref_id"]), style="primary")
+    return default_message(payload, zone=zone, buttons=[owned])
+
+
 def render(payload: dict[str, Any], *, zone: tzinfo) -> dict[str, Any]:
     """chat.postMessage arguments for a queued reminder or escalation, by its domain."""
     _load()

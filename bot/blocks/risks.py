@@ -138,10 +138,9 @@ def review_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
 
 def action_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
     """The engine's treatment-action reminder, with Done for the owner."""
-    if payload.get("stage") == schedule.ESCALATION:
-        return reminder_blocks.default_message(payload, zone=zone)
-    done = button("Done", Action.RISK_ACTION_DONE, str(payload["ref_id"]), style="primary")
-    return reminder_blocks.default_message(payload, zone=zone, buttons=[done])
+    return reminder_blocks.with_owner_button(
+        payload, zone=zone, label="Done", action_id=Action.RISK_ACTION_DONE
+    )
 
 
 def register_reminders() -> None:

@@ -8,7 +8,6 @@ from bot.blocks import reminders as reminder_blocks
 from bot.blocks.common import Block, actions, button, modal, section, text_input
 from bot.ids import Action, Field, View
 from bot.ids import Block as B
-from core.reminders import schedule
 
 
 def plain(value: str) -> str:
@@ -59,10 +58,9 @@ def decision_modal(request_id: int, approve: bool) -> dict[str, Any]:
 
 def review_reminder(payload: dict[str, Any], *, zone: Any) -> dict[str, Any]:
     """The engine's supplier review reminder, with Reviewed for the owner."""
-    if payload.get("stage") == schedule.ESCALATION:
-        return reminder_blocks.default_message(payload, zone=zone)
-    reviewed = button("Reviewed", Action.SUPPLIER_REVIEWED, str(payload["ref_id"]), style="primary")
-    return reminder_blocks.default_message(payload, zone=zone, buttons=[reviewed])
+    return reminder_blocks.with_owner_button(
+        payload, zone=zone, label="Reviewed", action_id=Action.SUPPLIER_REVIEWED
+    )
 
 
 def register_reminders() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -34,6 +34,14 @@ def _read(file: Path) -> bytes:
     if not file.is_file():
         fail(f"{file} is not a file", 2)
     return file.read_bytes()
+
+
+def _report(as_json: bool, data: Any, line: str) -> None:
+    """Print the command's result: its JSON with --json, else the one line for people."""
+    if as_json:
+        print(json.dumps(data))
+    else:
+        out.print(line, highlight=False, soft_wrap=True)
 
 
 def sync_slack(rt: Runtime) -> None:
@@ -75,15 +83,12 @@ def access_import(
             taken_by="cli",
             owner_email=owner,
         )
-    if as_json:
-        print(json.dumps(result.as_json()))
-        return
-    out.print(
+    _report(
+        as_json,
+        result.as_json(),
         f"{result.system}: {result.accounts} accounts stored (snapshot {result.snapshot_id}, "
         f"SHA-256 {result.sha256}); {result.privileged} privileged, "
         f"{len(result.unknown_owner)} unknown_owner, {len(result.likely_leaver)} likely_leaver",
-        highlight=False,
-        soft_wrap=True,
     )
 
 
@@ -117,15 +122,12 @@ def access_pull(
             taken_by="cli",
             owner_email=owner,
         )
-    if as_json:
-        print(json.dumps(result.as_json()))
-        return
-    out.print(
+    _report(
+        as_json,
+        result.as_json(),
         f"{result.system}: {result.accounts} accounts pulled (snapshot {result.snapshot_id}, "
         f"SHA-256 {result.sha256}); {len(result.verified)} removal(s) verified, "
         f"{len(result.still_present)} still present: {', '.join(result.still_present) or 'none'}",
-        highlight=False,
-        soft_wrap=True,
     )
 
 
@@ -205,14 +207,11 @@ def access_start(
             zone=rt.settings.zone,
         )
         st = service.status(review.id, db_session=session)
-    if as_json:
-        print(json.dumps(st.as_json()))
-        return
-    out.print(
+    _report(
+        as_json,
+        st.as_json(),
         f"access review {st.id} started: {st.items} accounts in {', '.join(st.systems)} for "
         f"{len(st.reviewers)} reviewer(s); invitations queued",
-        highlight=False,
-        soft_wrap=True,
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.common import app, err, fail, out, runtime
+from bot.cli.common import app, fail, out, runtime
 
 if TYPE_CHECKING:
     from core.risks.models import Risk
@@ -31,20 +31,16 @@ def risk_import(
     ] = "cli",
 ) -> None:
     """Import or update risks; all-or-nothing, errors name their line."""
-    from bot.slack_client import person_resolver
+    from bot.cli.register_import import owners_in_slack, print_imported
     from core.models import utcnow
-    from core.risks.importing import control_resolver, import_rows, owners_in, read_risks, validate
+    from core.risks.importing import control_resolver, import_rows, read_risks, validate
     from core.risks.scale import RiskScale
 
     rt = runtime()
     if not file.exists():
         fail(f"{file} does not exist")
     raw = read_risks(file)
-    if rt.slack is None:
-        err.print("note: no SLACK_BOT_TOKEN: owners given by email cannot be checked in Slack")
-    # Slack is asked before the transaction opens: a slow lookup never holds the write lock.
-    resolve = person_resolver(rt.slack)
-    people = {owner: resolve(owner) for owner in owners_in(raw)}
+    people = owners_in_slack(rt, raw)
     with rt.db.session_scope() as session:
         rows = validate(
             raw,
@@ -53,10 +49,7 @@ def risk_import(
             people=people,
         )
         result = import_rows(rows, db_session=session, actor=actor, now=utcnow())
-    out.print(
-        f"risk register imported: {len(result.created)} created, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged"
-    )
+    print_imported("risk register", result)
 
 
 def _row(r: Risk, scale: RiskScale, zone: tzinfo) -> dict[str, Any]:

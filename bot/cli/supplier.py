@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.common import app, err, fail, out, runtime
+from bot.cli.common import app, fail, out, runtime
 
 if TYPE_CHECKING:
     from core.suppliers.models import Supplier
@@ -29,18 +29,15 @@ def supplier_import(
     ] = "cli",
 ) -> None:
     """Import or update suppliers; all-or-nothing, errors name their line."""
-    from bot.slack_client import person_resolver
+    from bot.cli.register_import import owners_in_slack, print_imported
     from core.models import utcnow
-    from core.suppliers.importing import import_rows, owners_in, read_suppliers, validate
+    from core.suppliers.importing import import_rows, read_suppliers, validate
 
     rt = runtime()
     if not file.exists():
         fail(f"{file} does not exist")
     raw = read_suppliers(file)
-    if rt.slack is None:
-        err.print("note: no SLACK_BOT_TOKEN: owners given by email cannot be checked in Slack")
-    resolve = person_resolver(rt.slack)
-    people = {owner: resolve(owner) for owner in owners_in(raw)}  # before the transaction
+    people = owners_in_slack(rt, raw)  # before the transaction
     now = utcnow()
     rows = validate(raw, people=people, today=now.astimezone(rt.settings.zone).date())
     with rt.db.session_scope() as session:
@@ -51,10 +48,7 @@ def supplier_import(
             now=now,
             assurance_days_before=rt.settings.supplier_assurance_days_before,
         )
-    out.print(
-        f"supplier register imported: {len(result.created)} created, "
-        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
-    )
+    print_imported("supplier register", result)
 
 
 def _row(s: Supplier, today: date, days: int, zone: tzinfo) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,18 +14,20 @@ from sqlalchemy.orm import Session
 
 from core.models import OrgControl
 from core.requirements import requirement_resolver
-from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.review_cadence import next_review
 from core.risks.due import schedule_review
 from core.risks.models import Risk
 from core.risks.scale import TREATMENTS, RiskScale
 from core.risks.service import save_version, snapshot_of, sync_actions
 from core.table_import import (
-    TableImportError,
-    case_twins,
-    is_person,
+    ImportResult,
+    RawRows,
+    cadence_cell,
+    owner_cell,
     read_table,
-    ref_problems,
+    refuse_case_twins,
     split_list,
+    validate_rows,
 )
 from knowledge.catalogue import Catalogue
 
@@ -78,49 +80,25 @@ class RiskRow:
         return {k: v for k, v in self.__dict__.items() if k not in {"line", "ref", "owner_user_id"}}
 
 
-@dataclass
-class ImportResult:
-    """What an import changed."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-def read_risks(path: Path) -> list[tuple[int, dict[str, str]]]:
+def read_risks(path: Path) -> RawRows:
     """The file's rows with their line numbers (nothing is validated or written yet)."""
     return read_table(path, what=WHAT, columns=COLUMNS, required=REQUIRED)
 
 
-def owners_in(raw_rows: list[tuple[int, dict[str, str]]]) -> list[str]:
-    """The owners the rows name, once each: to look up in Slack before the import's transaction."""
-    return list(dict.fromkeys(o for _, raw in raw_rows if (o := raw.get("owner", "").strip())))
-
-
 def validate(
-    raw_rows: list[tuple[int, dict[str, str]]],
+    raw_rows: RawRows,
     *,
     scale: RiskScale,
     resolve_control: ControlResolver,
     people: Mapping[str, str | None],
 ) -> list[RiskRow]:
     """Check every row; raise TableImportError listing every problem by line."""
-    problems: list[str] = []
-    rows: list[RiskRow] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for line, raw in raw_rows:
-        row_problems = [f"{key} is empty" for key in REQUIRED if not raw.get(key, "").strip()]
-        ref = raw.get("id", "").strip()
-        row_problems += ref_problems(ref, line, seen)
-        row, more = _read_row(line, raw, scale, resolve_control, people)
-        row_problems += more
-        where = f"line {line}" + (f" ({ref})" if ref else "")
-        problems.extend(f"{where}: {p}" for p in row_problems)
-        if not row_problems and row is not None:
-            rows.append(row)
-    if problems:
-        raise TableImportError(WHAT, problems)
-    return rows
+    return validate_rows(
+        raw_rows,
+        what=WHAT,
+        required=REQUIRED,
+        read_row=lambda line, raw: _read_row(line, raw, scale, resolve_control, people),
+    )
 
 
 def _read_row(
@@ -131,13 +109,7 @@ def _read_row(
     people: Mapping[str, str | None],
 ) -> tuple[RiskRow | None, list[str]]:
     """The row as its fields read, and what is wrong with them, in the order of the columns."""
-    problems: list[str] = []
-    owner = raw.get("owner", "").strip()
-    owner_id = people.get(owner) if owner else None
-    if owner and not is_person(owner):
-        problems.append(f"owner '{owner}' is neither an email nor a Slack user ID (U…)")
-    elif owner and owner_id is None:
-        problems.append(f"owner '{owner}' is not a member of this Slack workspace")
+    owner, owner_id, problems = owner_cell(raw, people)
     scores = {}
     for key in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
         scores[key], problem = _score(raw, key, scale)
@@ -157,9 +129,8 @@ def _read_row(
             requirements.append(found[1])
     plan, plan_problems = plan_steps(raw.get("treatment_plan", ""))
     problems += plan_problems
-    cadence = raw.get("review_cadence", "").strip().lower()
-    if cadence and not valid_review_cadence(cadence):
-        problems.append(f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}")
+    cadence, cadence_problems = cadence_cell(raw)
+    problems += cadence_problems
     if problems or owner_id is None:
         return None, problems
     row = RiskRow(
@@ -222,17 +193,7 @@ def import_rows(
     """Create or update risks in place, keeping every version and recording each in the ledger."""
     result = ImportResult()
     existing = {r.ref: r for r in db_session.scalars(select(Risk))}
-    twins = case_twins([row.ref for row in rows], list(existing))
-    if twins:
-        raise TableImportError(
-            WHAT,
-            [
-                f"line {row.line} ({row.ref}): the register already has {twins[row.ref]}; "
-                "use that id (case does not tell ids apart)"
-                for row in rows
-                if row.ref in twins
-            ],
-        )
+    refuse_case_twins(rows, list(existing), what=WHAT)
     for row in rows:
         risk = existing.get(row.ref)
         if (

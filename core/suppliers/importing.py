@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.review_cadence import MONTHS, next_review, valid_review_cadence
+from core.review_cadence import next_review
 from core.suppliers.due import schedule_assurance, schedule_review
 from core.suppliers.models import Supplier
 from core.suppliers.service import (
@@ -21,7 +21,15 @@ from core.suppliers.service import (
     save_version,
     snapshot_of,
 )
-from core.table_import import TableImportError, case_twins, is_person, read_table, ref_problems
+from core.table_import import (
+    ImportResult,
+    RawRows,
+    cadence_cell,
+    owner_cell,
+    read_table,
+    refuse_case_twins,
+    validate_rows,
+)
 
 WHAT = "supplier register"
 COLUMNS = (
@@ -63,57 +71,27 @@ class SupplierRow:
         return out
 
 
-@dataclass
-class ImportResult:
-    """What an import changed."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-def read_suppliers(path: Path) -> list[tuple[int, dict[str, str]]]:
+def read_suppliers(path: Path) -> RawRows:
     """The file's rows with their line numbers (nothing is validated or written yet)."""
     return read_table(path, what=WHAT, columns=COLUMNS, required=REQUIRED)
 
 
-def owners_in(raw_rows: list[tuple[int, dict[str, str]]]) -> list[str]:
-    """The owners the rows name, once each: to look up in Slack before the import's transaction."""
-    return list(dict.fromkeys(o for _, raw in raw_rows if (o := raw.get("owner", "").strip())))
-
-
 def validate(
-    raw_rows: list[tuple[int, dict[str, str]]], *, people: Mapping[str, str | None], today: date
+    raw_rows: RawRows, *, people: Mapping[str, str | None], today: date
 ) -> list[SupplierRow]:
     """Check every row; raise TableImportError listing every problem by line."""
-    problems: list[str] = []
-    rows: list[SupplierRow] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for line, raw in raw_rows:
-        ref = raw.get("id", "").strip()
-        row_problems = [f"{key} is empty" for key in REQUIRED if not raw.get(key, "").strip()]
-        row_problems += ref_problems(ref, line, seen)
-        row, more = _read_row(line, raw, people, today)
-        row_problems += more
-        where = f"line {line}" + (f" ({ref})" if ref else "")
-        problems.extend(f"{where}: {p}" for p in row_problems)
-        if not row_problems and row is not None:
-            rows.append(row)
-    if problems:
-        raise TableImportError(WHAT, problems)
-    return rows
+    return validate_rows(
+        raw_rows,
+        what=WHAT,
+        required=REQUIRED,
+        read_row=lambda line, raw: _read_row(line, raw, people, today),
+    )
 
 
 def _read_row(
     line: int, raw: dict[str, str], people: Mapping[str, str | None], today: date
 ) -> tuple[SupplierRow | None, list[str]]:
-    problems: list[str] = []
-    owner = raw.get("owner", "").strip()
-    owner_id = people.get(owner) if owner else None
-    if owner and not is_person(owner):
-        problems.append(f"owner '{owner}' is neither an email nor a Slack user ID (U…)")
-    elif owner and owner_id is None:
-        problems.append(f"owner '{owner}' is not a member of this Slack workspace")
+    owner, owner_id, problems = owner_cell(raw, people)
     criticality = raw.get("criticality", "").strip().lower()
     if criticality and criticality not in CRITICALITIES:
         problems.append(f"criticality '{criticality}' must be one of {', '.join(CRITICALITIES)}")
@@ -126,9 +104,8 @@ def _read_row(
     expires, expiry_problem = _expiry(raw.get("assurance_expires", "").strip(), kind, today)
     if expiry_problem:
         problems.append(expiry_problem)
-    cadence = raw.get("review_cadence", "").strip().lower()
-    if cadence and not valid_review_cadence(cadence):
-        problems.append(f"review_cadence '{cadence}' must be one of {', '.join(MONTHS)}")
+    cadence, cadence_problems = cadence_cell(raw)
+    problems += cadence_problems
     if problems or owner_id is None or kind is None:
         return None, problems
     return SupplierRow(
@@ -175,17 +152,7 @@ def import_rows(
     """Create or update suppliers in place, keeping every version and recording each in the ledger."""
     result = ImportResult()
     existing = {s.ref: s for s in db_session.scalars(select(Supplier))}
-    twins = case_twins([row.ref for row in rows], list(existing))
-    if twins:
-        raise TableImportError(
-            WHAT,
-            [
-                f"line {row.line} ({row.ref}): the register already has {twins[row.ref]}; "
-                "use that id (case does not tell ids apart)"
-                for row in rows
-                if row.ref in twins
-            ],
-        )
+    refuse_case_twins(rows, list(existing), what=WHAT)
     for row in rows:
         supplier = existing.get(row.ref)
         if supplier is not None and snapshot_of(supplier) == row.snapshot():

@@ -8,29 +8,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.access_review import reason_modal, removed_modal, review_page
+from bot.buttons import button_id, button_value, row_id
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.slack_text import parse_id
 from core.access_reviews import decisions, removals
 from core.access_reviews.models import AccessAccount
 from core.access_reviews.pages import reviewer_page
-
-STALE = "That button no longer works."
-
-
-def _value(body: dict[str, Any]) -> str:
-    try:
-        return str(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError):
-        raise UserFacingError(STALE) from None
-
-
-def _id(raw: str) -> int:
-    found = parse_id(raw)
-    if found is None:
-        raise UserFacingError(STALE)
-    return found
 
 
 def where(body: dict[str, Any]) -> str:
@@ -73,14 +57,14 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.ACCESS_PAGE)
     def on_page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        review_raw, _, page_raw = _value(body).partition(":")
+        review_raw, _, page_raw = button_value(body).partition(":")
         page = parse_id(page_raw) if page_raw != "0" else 0
-        show_page(deps, client, body["user"]["id"], where(body), _id(review_raw), page=page or 0)
+        show_page(deps, client, body["user"]["id"], where(body), row_id(review_raw), page=page or 0)
 
     @app.action(Action.ACCESS_KEEP)
     def on_keep(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, item_id = body["user"]["id"], _id(_value(body))
+        user, item_id = body["user"]["id"], button_id(body)
         with deps.runtime.db.session_scope() as session:
             item = decisions.item_for(item_id, user, db_session=session)  # refuses others' items
             account = session.get(AccessAccount, item.account_id)
@@ -97,7 +81,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.ACCESS_REVOKE)
     def on_revoke(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, item_id = body["user"]["id"], _id(_value(body))
+        user, item_id = body["user"]["id"], button_id(body)
         with deps.runtime.db.session_scope() as session:
             done = decisions.decide(item_id, decisions.REVOKE, user_id=user, db_session=session)
             review_id = done.item.review_id
@@ -106,7 +90,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.ACCESS_KEEP_ALL)
     def on_keep_all(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, review_id = body["user"]["id"], _id(_value(body))
+        user, review_id = body["user"]["id"], button_id(body)
         with deps.runtime.db.session_scope() as session:
             decisions.keep_remaining(review_id, user_id=user, db_session=session)
         show_page(deps, client, user, where(body), review_id)
@@ -114,7 +98,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.ACCESS_REMOVED)
     def on_removed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, removal_id = body["user"]["id"], _id(_value(body))
+        user, removal_id = body["user"]["id"], button_id(body)
         with deps.runtime.db.session_scope() as session:
             removals.removal_for(
                 removal_id,

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.campaign import quiz_modal
 from bot.blocks.messages import acknowledged
+from bot.buttons import STALE, button_id, button_value
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
@@ -19,22 +20,6 @@ from core.evidence import reminders as evidence_reminders
 from core.localtime import local_day
 from core.models import utcnow
 from jobs import people
-
-STALE = "That button no longer works."
-
-
-def _value(body: dict[str, Any]) -> str:
-    try:
-        return str(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError):
-        raise UserFacingError(STALE) from None
-
-
-def _id_value(body: dict[str, Any]) -> int:
-    found = parse_id(_value(body))
-    if found is None:
-        raise UserFacingError(STALE)
-    return found
 
 
 def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -51,7 +36,7 @@ def register(app: App, deps: Deps) -> None:
         channel, ts = _where(body)
         with deps.runtime.db.session_scope() as session:
             done = campaigns.acknowledge(
-                _id_value(body), body["user"]["id"], db_session=session, channel=channel, ts=ts
+                button_id(body), body["user"]["id"], db_session=session, channel=channel, ts=ts
             )
             title = done.campaign.title
         # The service says which message is the clicker's own: never one a forged payload names.
@@ -67,7 +52,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         with deps.runtime.db.session_scope() as session:
             campaign = attempts.quiz_for(
-                _id_value(body),
+                button_id(body),
                 body["user"]["id"],
                 db_session=session,
                 zone=deps.runtime.settings.zone,
@@ -80,7 +65,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(Action.SNOOZE)
     def on_snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        request_id, _, days = _value(body).partition(":")
+        request_id, _, days = button_value(body).partition(":")
         found = parse_id(request_id)
         if found is None or days not in {"1", "3", "7"}:
             raise UserFacingError(STALE)

@@ -8,28 +8,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.evidence import evidence_modal, handed_in_text, reject_modal
+from bot.buttons import button_id, button_value
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.evidence_flow import find_controls, hand_in
 from bot.ids import Action
 from bot.slack_files import check_shared_by
-from bot.slack_text import parse_id
 from core.evidence.handin import open_request
 from core.evidence.reviewing import Verdict, decide
-
-
-def _value(body: dict[str, Any]) -> str:
-    try:
-        return str(body["actions"][0]["value"])
-    except (KeyError, IndexError):
-        raise UserFacingError("That button no longer works.") from None
-
-
-def _request_id(body: dict[str, Any]) -> int:
-    found = parse_id(_value(body))
-    if found is None:
-        raise UserFacingError("That button no longer works.")
-    return found
 
 
 def _channel(body: dict[str, Any]) -> str | None:
@@ -57,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
     def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         with deps.runtime.db.session_scope() as session:
-            wanted = open_request(_request_id(body), db_session=session)
+            wanted = open_request(button_id(body), db_session=session)
         control = wanted.control
         view = evidence_modal(
             wanted.request_id, control.ref, control.title, wanted.period, wanted.expected
@@ -71,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
         deps.runtime.team.require(user, "accept evidence")
         with deps.runtime.db.session_scope() as session:
             verdict = decide(
-                _request_id(body), accept=True, reviewer=user, comment=None, db_session=session
+                button_id(body), accept=True, reviewer=user, comment=None, db_session=session
             )
         respond(replace_original=True, text=f"Evidence accepted by <@{user}>.")
         notify_owner(client, verdict)
@@ -80,12 +65,12 @@ def register(app: App, deps: Deps) -> None:
     def on_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         deps.runtime.team.require(body["user"]["id"], "reject evidence")
-        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(_request_id(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(button_id(body)))
 
     @app.action(Action.CONFIRM_CONTROL)
     def on_confirm(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        file_id, _, ref = _value(body).partition("|")
+        file_id, _, ref = button_value(body).partition("|")
         actor = deps.actor(body["user"]["id"])
         controls = find_controls(deps.runtime, ref)
 

@@ -9,10 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.incident import action_modal, review_modal, triage_modal
+from bot.buttons import button_id
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.ids import Action
-from bot.slack_text import parse_id
 from core.incidents.models import Incident
 from core.incidents.service import get
 
@@ -21,15 +20,6 @@ MODALS: dict[str, tuple[Callable[[Incident], dict[str, Any]], str]] = {
     Action.INCIDENT_REVIEW: (review_modal, "record post-incident reviews"),
     Action.INCIDENT_ADD_ACTION: (action_modal, "add corrective actions"),
 }
-
-
-def incident_id(body: dict[str, Any]) -> int:
-    """The incident a button names (exact digits only)."""
-    actions = body.get("actions") or [{}]
-    found = parse_id(str(actions[0].get("value") or ""))
-    if found is None:
-        raise UserFacingError("That button no longer works.")
-    return found
 
 
 def register(app: App, deps: Deps) -> None:
@@ -41,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         # Refused before anything is read: a non-member learns nothing and changes nothing.
         deps.runtime.team.require(body["user"]["id"], what)
         with deps.runtime.db.session_scope() as session:
-            view = build(get(incident_id(body), db_session=session))
+            view = build(get(button_id(body), db_session=session))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     for action_id in MODALS:

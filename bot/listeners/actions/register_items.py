@@ -6,23 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.buttons import button_id
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.ids import Action
-from bot.slack_text import parse_id
 from core.models import utcnow
 from core.risks.service import complete_action
 from core.suppliers.service import mark_reviewed
-
-
-def _id(body: dict[str, Any]) -> int:
-    try:
-        found = parse_id(str(body["actions"][0]["value"]))
-    except (KeyError, IndexError):
-        found = None
-    if found is None:
-        raise UserFacingError("That button no longer works.")
-    return found
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,7 +22,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
-            action = complete_action(_id(body), user_id=user, db_session=session, now=utcnow())
+            action = complete_action(
+                button_id(body), user_id=user, db_session=session, now=utcnow()
+            )
             said = f"Treatment action '{action.text}' marked done by <@{user}>."
         respond(replace_original=True, text=said)
 
@@ -42,7 +33,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         with deps.runtime.db.session_scope() as session:
-            supplier = mark_reviewed(_id(body), user_id=user, db_session=session, now=utcnow())
+            supplier = mark_reviewed(
+                button_id(body), user_id=user, db_session=session, now=utcnow()
+            )
             said = (
                 f"{supplier.name} reviewed by <@{user}>; next review "
                 f"{supplier.next_review_at:%Y-%m-%d}."

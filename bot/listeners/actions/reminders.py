@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.buttons import STALE, button_value
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Action
@@ -15,16 +16,10 @@ from core.localtime import local_day
 from core.reminders import service as reminders
 from jobs import people
 
-STALE = "That button no longer works."
-
 
 def _item_and_days(body: dict[str, Any]) -> tuple[int, int]:
     """The button's value, `<item id>:<days>`; anything else is a stale or forged button."""
-    try:
-        value = str(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError):
-        raise UserFacingError(STALE) from None
-    item, _, days = value.partition(":")
+    item, _, days = button_value(body).partition(":")
     found = parse_id(item)
     if found is None or days not in {str(d) for d in reminders.SNOOZE_DAYS}:
         raise UserFacingError(STALE)

@@ -8,20 +8,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.suppliers import decision_modal
+from bot.buttons import button_id
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.ids import Action
-from bot.slack_text import parse_id
-
-
-def _request_id(body: dict[str, Any]) -> int:
-    try:
-        found = parse_id(str(body["actions"][0]["value"]))
-    except (KeyError, IndexError):
-        found = None
-    if found is None:
-        raise UserFacingError("That button no longer works.")
-    return found
 
 
 def register(app: App, deps: Deps) -> None:
@@ -31,14 +20,12 @@ def register(app: App, deps: Deps) -> None:
     def on_approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         deps.runtime.team.require(body["user"]["id"], "approve suppliers")
-        client.views_open(
-            trigger_id=body["trigger_id"], view=decision_modal(_request_id(body), True)
-        )
+        client.views_open(trigger_id=body["trigger_id"], view=decision_modal(button_id(body), True))
 
     @app.action(Action.SUPPLIER_REJECT)
     def on_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         deps.runtime.team.require(body["user"]["id"], "reject suppliers")
         client.views_open(
-            trigger_id=body["trigger_id"], view=decision_modal(_request_id(body), False)
+            trigger_id=body["trigger_id"], view=decision_modal(button_id(body), False)
         )
