@@ -64,3 +64,26 @@ def test_risk_import_refuses_an_owner_not_in_slack_and_unknown_ids(
     assert json.loads(listed.output) == []
     missing = runner.invoke(app, ["risk", "show", "R-9"], env=env)
     assert missing.exit_code == 1 and "no risk 'R-9'" in missing.output
+
+
+def test_without_a_slack_token_email_owners_are_refused_and_user_ids_stand(
+    tmp_path: Path, database_url: str, shared_index_dir: Path
+) -> None:
+    env = cli_env(database_url, shared_index_dir)  # no SLACK_BOT_TOKEN: nothing can be looked up
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "id,title,owner,likelihood,impact,treatment,review_cadence\n"
+        "R-1,x,alice@example.com,2,2,mitigate,annual\nR-2,y,UBOB,2,2,mitigate,annual\n"
+    )
+    refused = runner.invoke(app, ["risk", "import", str(path)], env=env)
+    assert refused.exit_code == 2
+    assert "owners given by email (alice@example.com) are looked up in Slack" in refused.output
+    assert "SLACK_BOT_TOKEN" in refused.output
+    assert json.loads(runner.invoke(app, ["risk", "list", "--json"], env=env).output) == []
+    path.write_text(
+        "id,title,owner,likelihood,impact,treatment,review_cadence\nR-2,y,UBOB,2,2,mitigate,annual\n"
+    )
+    done = runner.invoke(app, ["risk", "import", str(path)], env=env)
+    assert done.exit_code == 0, done.output
+    listed = json.loads(runner.invoke(app, ["risk", "list", "--json"], env=env).output)
+    assert [(r["id"], r["owner_user_id"]) for r in listed] == [("R-2", "UBOB")]
