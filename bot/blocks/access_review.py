@@ -12,6 +12,7 @@ from bot.blocks.common import (
     context,
     input_block,
     modal,
+    plain,
     section,
     text,
     text_input,
@@ -24,11 +25,6 @@ from core.access_reviews.reminders import DECISION, REMOVAL
 from core.localtime import local_day
 
 MAX_BLOCKS = 50  # Slack refuses a message with more
-
-
-def escape(value: str) -> str:
-    """Text from a file or a system, shown as itself in mrkdwn (no mentions or links)."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def invitation(content: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
@@ -56,10 +52,10 @@ def _row_text(row: Row) -> str:
     if row.privileged:
         tags.append(":large_orange_diamond: privileged")
     tags += [f":warning: {flag}" for flag in row.flags]
-    who = f" — {escape(row.email)}" if row.email and row.email != row.account else ""
-    role = f" ({escape(row.role)})" if row.role else ""
-    login = f", last login {escape(row.last_login)}" if row.last_login else ""
-    line = f"*{escape(row.account)}*{who}{role}{login}"
+    who = f" — {plain(row.email)}" if row.email and row.email != row.account else ""
+    role = f" ({plain(row.role)})" if row.role else ""
+    login = f", last login {plain(row.last_login)}" if row.last_login else ""
+    line = f"*{plain(row.account)}*{who}{role}{login}"
     return line + (f"\n{'  '.join(tags)}" if tags else "")
 
 
@@ -91,7 +87,7 @@ def review_page(page: Page, zone: tzinfo) -> dict[str, Any]:
     for row in page.rows:
         if row.system != system:
             system = row.system
-            blocks.append(context(f"*{escape(system)}*"))
+            blocks.append(context(f"*{plain(system)}*"))
         blocks += _row_blocks(row, page.active)
     blocks.append(_navigation(page))
     if page.active and page.keepable:
@@ -131,10 +127,10 @@ def _navigation(page: Page) -> Block:
 
 def removal_task(content: dict[str, Any]) -> dict[str, Any]:
     """The DM asking a system owner to remove a revoked account."""
-    reason = f" Reason: {escape(str(content['reason']))}" if content.get("reason") else ""
+    reason = f" Reason: {plain(str(content['reason']))}" if content.get("reason") else ""
     head = (
-        f":scissors: Please remove *{escape(str(content['account']))}* from "
-        f"*{escape(str(content['system']))}* (revoked by <@{content['decided_by']}> in access review "
+        f":scissors: Please remove *{plain(str(content['account']))}* from "
+        f"*{plain(str(content['system']))}* (revoked by <@{content['decided_by']}> in access review "
         f"#{content['review_id']}).{reason}"
     )
     return {
@@ -156,7 +152,7 @@ def removal_task(content: dict[str, Any]) -> dict[str, Any]:
 def reason_modal(item_id: int, account: str, metadata: str) -> dict[str, Any]:
     """Asks why a privileged or flagged account is kept."""
     blocks: list[Block] = [
-        section(f"Why does *{escape(account)}* still need this access?"),
+        section(f"Why does *{plain(account)}* still need this access?"),
         text_input(BlockId.ACCESS_REASON, "Reason", Field.VALUE, multiline=True),
     ]
     return modal(View.ACCESS_REASON, "Keep this account", blocks, submit="Keep", metadata=metadata)

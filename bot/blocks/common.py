@@ -139,3 +139,8 @@ def submitted(view: dict[str, Any], block_id: str, key: str = "value") -> Any:
     if isinstance(value, str) and "\x00" in value:
         raise FieldError(NUL_MESSAGE, block_id)
     return value
+
+
+def plain(value: str) -> str:
+    """Text someone typed or a system sent, shown as itself in mrkdwn (no mentions, no links)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -12,6 +12,7 @@ from bot.blocks.common import (
     context,
     input_block,
     modal,
+    plain,
     section,
     text,
     text_input,
@@ -145,10 +146,10 @@ def team_blocks(incident: Incident, zone: tzinfo) -> list[Block]:
     return [
         section(
             f":rotating_light: *{incident.ref}* reported by <@{incident.reporter}>{suspected}\n"
-            f">{incident.description[:1500]}"
+            f">{plain(incident.description[:1500])}"
         ),
         context(
-            f"Noticed {local_moment(incident.noticed_at, zone)} · systems: {incident.systems or 'not given'}"
+            f"Noticed {local_moment(incident.noticed_at, zone)} · systems: {plain(incident.systems or 'not given')}"
         ),
         section("  ·  ".join(fields)),
         actions(
@@ -257,7 +258,7 @@ def action_owner_blocks(ref: str, action_id: int, description: str, due: str) ->
     """The DM to a corrective action's owner, with the button that marks it done."""
     return [
         section(
-            f"You own corrective action *#{action_id}* for *{ref}*, due *{due}*:\n>{description[:1500]}"
+            f"You own corrective action *#{action_id}* for *{ref}*, due *{due}*:\n>{plain(description[:1500])}"
         ),
         actions(button("Mark done", Action.INCIDENT_ACTION_DONE, str(action_id), style="primary")),
     ]

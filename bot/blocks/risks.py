@@ -12,6 +12,7 @@ from bot.blocks.common import (
     context,
     input_block,
     modal,
+    plain,
     section,
     text,
     text_input,
@@ -40,9 +41,9 @@ def risk_card(content: dict[str, Any], *, note: str | None = None) -> list[Block
     blocks: list[Block] = []
     if note:
         blocks.append(context(note))
-    body = f"*{content['title']}* (version {content['version']})"
+    body = f"*{plain(content['title'])}* (version {content['version']})"
     if content.get("description"):
-        body += f"\n{content['description']}"
+        body += f"\n{plain(content['description'])}"
     blocks.append(section(body + "\n" + "\n".join(content["lines"])))
     value = card_value(content)
     buttons = [
@@ -59,7 +60,7 @@ def approval_blocks(content: dict[str, Any]) -> list[Block]:
     """The security channel's request to approve an owner's acceptance of a high residual risk."""
     return [
         section(
-            f"<@{content['owner']}> accepted the residual risk of *{content['title']}* "
+            f"<@{content['owner']}> accepted the residual risk of *{plain(content['title'])}* "
             f"(version {content['version']}). It is above the approval threshold: a security-team "
             "member other than the owner approves it.\n" + "\n".join(content["lines"])
         ),
@@ -112,7 +113,7 @@ def overview_text(top: list[dict[str, Any]], overdue: list[str]) -> str:
     """`/compliance risks`: the highest residual risks and what is overdue, as mrkdwn."""
     lines = ["*Top risks* (by residual score)"]
     lines += [
-        f"• {r['ref']} {r['title']}: {r['residual']} ({r['level']}), {r['treatment']}, "
+        f"• {plain(r['ref'])} {plain(r['title'])}: {r['residual']} ({r['level']}), {r['treatment']}, "
         f"owner <@{r['owner']}>"
         for r in top
     ] or ["• the risk register is empty (`compliance-bot risk import FILE`)"]

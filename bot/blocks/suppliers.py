@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import reminders as reminder_blocks
-from bot.blocks.common import Block, actions, button, modal, section, text_input
+from bot.blocks.common import Block, actions, button, modal, plain, section, text_input
 from bot.ids import Action, Field, View
 from bot.ids import Block as B
-
-
-def plain(value: str) -> str:
-    """Text someone typed, shown as typed: Slack reads <, > and & as markup (mentions, links)."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def request_modal() -> dict[str, Any]:

@@ -7,8 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.common import submitted
-from bot.blocks.suppliers import plain
+from bot.blocks.common import plain, submitted
 from bot.deps import Deps
 from bot.errors import FieldError
 from bot.ids import Block, View
