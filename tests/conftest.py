@@ -74,6 +74,8 @@ def pg_database() -> Iterator[str]:
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
+        # A session a test left open holds its locks: fail naming that, rather than hang the suite.
+        conn.execute(text("SET LOCAL lock_timeout = '30s'"))
         names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
         if names:
             conn.execute(

@@ -184,7 +184,8 @@ def test_decisions_removals_exceptions_and_close(database_url: str) -> None:
     assert (st.kept, st.revoked, st.undecided, st.removals) == (4, 3, 0, {"open": 3})
     with db.session_scope() as session, pytest.raises(AccessReviewError, match="3 removal"):
         service.close(review_id, db_session=session, closed_by="USEC1")
-    rems = {r.account: r.id for r in removals.open_removals(db_session=_session(db))}
+    with db.session_scope() as session:
+        rems = {r.account: r.id for r in removals.open_removals(db_session=session)}
     with db.session_scope() as session:
         with pytest.raises(AccessReviewError, match="Only the system owner"):
             removals.mark_done(
@@ -218,10 +219,6 @@ def test_decisions_removals_exceptions_and_close(database_url: str) -> None:
     bob = next(p for k, p in records if k == "access_decision" and p["account"] == "bob-gh")
     assert (bob["by"], bob["reason"], bob["decision"]) == ("UCAROL", "on-call admin", "keep")
     assert _status(db, review_id).status == "closed"
-
-
-def _session(db: Database):  # type: ignore[no-untyped-def]
-    return db._factory()
 
 
 def _status(db: Database, review_id: int) -> service.Status:
