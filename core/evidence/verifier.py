@@ -172,8 +172,7 @@ class Needs:
 
 
 def _seq(cell: str | None) -> int | None:
-    cell = (cell or "").strip()
-    return int(cell) if cell.isdigit() else None
+    return int(cell.strip()) if cell and cell.strip().isdigit() else None
 
 
 def _kind_fits(link: dict[str, Any], kind: str) -> bool:
@@ -350,7 +349,6 @@ def check_files(export: Export, needs: Needs, digests: dict[str, str]) -> Check:
 
 def verify(path: str, say: Callable[[str], None] = print) -> int:
     """Run every check on the export at `path`; 0 when all pass, 1 at a mismatch, 2 for no export."""
-    csv.field_size_limit(2**31 - 1)  # long evidence texts are one cell
     try:
         export = Export(path)
     except (NotAnExport, OSError, zipfile.BadZipFile) as exc:
@@ -359,11 +357,14 @@ def verify(path: str, say: Callable[[str], None] = print) -> int:
     head = export.manifest.get("ledger", {}).get("head", {})
     say(f"Export {path}, generated {export.manifest.get('generated_at')}")
     say(f"Ledger head: record {head.get('seq')}, hash {head.get('hash')}")
+    limit = csv.field_size_limit(2**31 - 1)  # long evidence texts are one cell (put back after)
     try:
         checks = _run(export)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, csv.Error) as exc:
         say(f"NOT VERIFIED: the export cannot be read ({type(exc).__name__}: {exc})")
         return 2
+    finally:
+        csv.field_size_limit(limit)
     for check in checks:
         say(check.line())
     failed = [c for c in checks if c.problem]
@@ -390,10 +391,9 @@ def _run(export: Export) -> list[Check]:
 
 def main(argv: list[str]) -> int:
     """`verify.py [EXPORT]`: the folder this script is in (or the ZIP or folder named)."""
-    if len(argv) > 1:
-        return verify(argv[1])
     here = os.path.dirname(os.path.abspath(argv[0])) if argv and argv[0] else os.getcwd()
-    return verify(here if os.path.exists(os.path.join(here, "manifest.json")) else os.getcwd())
+    default = here if os.path.exists(os.path.join(here, "manifest.json")) else os.getcwd()
+    return verify(argv[1] if len(argv) > 1 else default)
 
 
 if __name__ == "__main__":
